@@ -1,0 +1,95 @@
+"""Every training setting: its default, unit and valid range, validated once.
+
+Defaults follow word2vec.c (Mikolov et al. 2013): skip-gram, 100 dimensions,
+window 5, 5 negatives, min-count 5, sample 1e-3, 5 epochs, alpha 0.025 for
+skip-gram and 0.05 for CBOW, decaying linearly to alpha * 1e-4.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from typing import Optional
+
+MODELS = ("skipgram", "cbow")
+BACKENDS = ("auto", "cython", "numba")
+DEFAULT_ALPHA = {"skipgram": 0.025, "cbow": 0.05}
+MIN_ALPHA_FRACTION = 1e-4  # word2vec.c's floor: starting_alpha * 0.0001
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated hyperparameters of one model. Build with :func:`make_settings`."""
+
+    model: str = "skipgram"
+    dim: int = 100
+    window: int = 5
+    negative: int = 5
+    min_count: int = 5
+    max_vocab: Optional[int] = None
+    sample: float = 1e-3
+    epochs: int = 5
+    alpha: Optional[float] = None
+    min_alpha: Optional[float] = None
+    threads: Optional[int] = None
+    seed: int = 1
+    max_sentence_length: int = 10_000
+    backend: str = "auto"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# name -> (type, lowest allowed, highest allowed, unit / meaning for messages)
+_RANGES = {
+    "dim": (int, 1, 10_000, "vector dimensions"),
+    "window": (int, 1, 1_000, "words on each side"),
+    "negative": (int, 1, 1_000, "noise words per positive example"),
+    "min_count": (int, 1, 2**62, "occurrences"),
+    "max_vocab": (int, 1, 2**31 - 1, "words"),
+    "sample": (float, 0.0, 1.0, "subsampling threshold, 0 disables"),
+    "epochs": (int, 1, 100_000, "passes over the corpus"),
+    "alpha": (float, 1e-12, 10.0, "initial learning rate"),
+    "min_alpha": (float, 0.0, 10.0, "final learning rate"),
+    "threads": (int, 1, 1_024, "worker threads"),
+    "seed": (int, 0, 2**63 - 1, "random seed"),
+    "max_sentence_length": (int, 1, 10_000_000, "words"),
+}
+
+
+def _check(name: str, value):
+    kind, low, high, unit = _RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name}={value!r} must be a number ({unit}), from {low} to {high}")
+    if kind is int and not float(value).is_integer():
+        raise ValueError(f"{name}={value!r} must be a whole number ({unit}), from {low} to {high}")
+    if not (low <= value <= high):  # also rejects NaN
+        raise ValueError(f"{name}={value!r} is out of range: {unit}, from {low} to {high}")
+    return kind(value)
+
+
+def make_settings(**overrides) -> Settings:
+    """Validate keyword settings and fill in the defaults that depend on others.
+
+    Raises ValueError naming the parameter, its value and the valid range; an
+    unknown keyword is a TypeError naming the known ones.
+    """
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise TypeError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    values = {k: v for k, v in overrides.items() if v is not None}
+    model = values.get("model", "skipgram")
+    if model not in MODELS:
+        raise ValueError(f"model={model!r} is not one of {', '.join(MODELS)}")
+    backend = values.get("backend", "auto")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r} is not one of {', '.join(BACKENDS)}")
+    for name, value in values.items():
+        if name in _RANGES:
+            values[name] = _check(name, value)
+    values.setdefault("alpha", DEFAULT_ALPHA[model])
+    values.setdefault("min_alpha", values["alpha"] * MIN_ALPHA_FRACTION)
+    if values["min_alpha"] > values["alpha"]:
+        raise ValueError(f"min_alpha={values['min_alpha']} must not exceed alpha={values['alpha']}")
+    values.setdefault("threads", os.cpu_count() or 1)
+    return Settings(**values)

@@ -1,0 +1,192 @@
+"""Reading corpora: files, directories and compressed files, streamed in blocks.
+
+Text is split on ASCII whitespace; a newline ends a sentence. The reader never
+holds more than one block of text (1 MiB) as Python objects: each block becomes
+an int32 array of *provisional* word ids (numbered by first appearance) with
+``SENTENCE_END`` at line ends. vocab.py then orders the words, and
+:func:`encode` turns the blocks into the one int32 array every epoch reuses.
+"""
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator, List, Sequence, Union
+
+import numpy as np
+
+from .errors import CorpusError
+
+PathLike = Union[str, os.PathLike]
+
+SENTENCE_END = -1  # in every id array: the end of a sentence (a line, or a cut)
+BLOCK_BYTES = 1 << 20
+_NEW_WORD = -3  # placeholder while a block is looked up
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# bytes.split() drops newlines with the other whitespace, so each newline is
+# first turned into a token of its own; NUL cannot occur in text we accept.
+_NEWLINE_TOKEN = b"\x00"
+
+
+def list_files(paths: Union[PathLike, Sequence[PathLike]]) -> List[Path]:
+    """Expand corpus paths into files: a directory gives its files, recursively,
+    sorted by name (hidden ones skipped). Raises FileNotFoundError / CorpusError."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    if not paths:
+        raise CorpusError("no corpus path given")
+    files: List[Path] = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            found = sorted(
+                p for p in given.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(given).parts)
+            )
+            if not found:
+                raise CorpusError(f"{given}: directory contains no files")
+            files.extend(found)
+        elif given.is_file():
+            files.append(given)
+        elif given.exists():
+            raise CorpusError(f"{given}: not a regular file or directory")
+        else:
+            raise FileNotFoundError(f"{given}: no such file or directory")
+    return files
+
+
+def open_text(path: Path) -> BinaryIO:
+    """Open a corpus file for reading bytes, decompressing .gz, .bz2 and .xz."""
+    return _OPENERS.get(path.suffix.lower(), open)(path, "rb")
+
+
+def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
+    """Yield the file's bytes in blocks that end on whitespace, so no word is split.
+
+    Each block is checked to be UTF-8; an invalid sequence raises CorpusError
+    naming the file and byte offset. A "word" longer than a block (no whitespace
+    in ``block_bytes``) is split at a character boundary rather than grown without bound.
+    """
+    offset = 0  # of the start of `pending` in the (decompressed) file
+    pending = b""
+    try:
+        with open_text(path) as stream:
+            while True:
+                data = stream.read(block_bytes)
+                at_end = not data
+                pending += data
+                if not pending:
+                    return
+                cut = len(pending) if at_end else _last_cut(pending)
+                block, pending = pending[:cut], pending[cut:]
+                _check_text(path, block, offset)
+                offset += len(block)
+                yield block
+                if at_end and not pending:
+                    return
+    except (OSError, EOFError, lzma.LZMAError) as error:
+        raise CorpusError(f"{path}: cannot read ({error})") from None
+
+
+def _last_cut(data: bytes) -> int:
+    """Index after the last whitespace byte; else the last UTF-8 character start."""
+    cut = max(data.rfind(b" "), data.rfind(b"\n"), data.rfind(b"\t"), data.rfind(b"\r"))
+    if cut >= 0:
+        return cut + 1
+    cut = len(data)
+    while cut > 1 and (data[cut - 1] & 0xC0) == 0x80:  # step back over continuation bytes
+        cut -= 1
+    return max(cut - 1, 1) if (data[cut - 1] & 0x80) else len(data)
+
+
+def _check_text(path: Path, block: bytes, offset: int) -> None:
+    nul = block.find(b"\x00")
+    if nul >= 0:
+        raise CorpusError(f"{path}: NUL byte at byte offset {offset + nul}; this looks like a binary file, not text")
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CorpusError(
+            f"{path}: invalid UTF-8 at byte offset {offset + error.start}; convert the file to UTF-8"
+        ) from None
+
+
+@dataclass
+class ScannedCorpus:
+    """What one pass over the text gives: words, their counts, and the text as provisional ids."""
+
+    words: List[bytes] = field(default_factory=list)  # provisional id -> word
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    blocks: List[np.ndarray] = field(default_factory=list)  # int32 provisional ids
+    tokens: int = 0
+
+
+def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES) -> ScannedCorpus:
+    """Read every file once: count words (64-bit) and keep the text as provisional ids.
+
+    Raises FileNotFoundError for a missing path, CorpusError for unreadable,
+    non-UTF-8 or wordless input.
+    """
+    files = list_files(paths)
+    ids_of = {_NEWLINE_TOKEN: SENTENCE_END}
+    scanned = ScannedCorpus()
+    counts = np.zeros(1024, np.int64)
+    for path in files:
+        for block in iter_blocks(path, block_bytes):
+            ids = _lookup_block(block, ids_of, scanned.words)
+            if len(scanned.words) > len(counts):
+                counts = np.concatenate([counts, np.zeros(len(scanned.words), np.int64)])
+            words_only = ids[ids >= 0]
+            counts[: len(scanned.words)] += np.bincount(words_only, minlength=len(scanned.words))
+            scanned.tokens += len(words_only)
+            scanned.blocks.append(ids)
+        scanned.blocks.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
+    scanned.counts = counts[: len(scanned.words)].copy()
+    if scanned.tokens == 0:
+        where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
+        raise CorpusError(f"{where}: no words found (empty or only whitespace)")
+    return scanned
+
+
+def _lookup_block(block: bytes, ids_of: dict, words: List[bytes]) -> np.ndarray:
+    """Provisional ids of a block's tokens, adding new words to ``ids_of`` and ``words``."""
+    tokens = block.replace(b"\n", b" \x00 ").split()
+    ids = np.fromiter(map(ids_of.get, tokens, repeat(_NEW_WORD)), dtype=np.int32, count=len(tokens))
+    for i in np.flatnonzero(ids == _NEW_WORD):  # new words are few once the vocabulary fills up
+        token = tokens[i]
+        known = ids_of.get(token)
+        if known is None:
+            known = ids_of[token] = len(words)
+            words.append(token)
+        ids[i] = known
+    return ids
+
+
+def encode(blocks: List[np.ndarray], new_id: np.ndarray) -> np.ndarray:
+    """Map provisional ids to final ones and join the blocks into one int32 array.
+
+    ``new_id[p]`` is the final id of provisional word p, or -2 to drop it (below
+    min_count). ``blocks`` is emptied as it goes, so the text is held once, not twice.
+    Over-long sentences are cut later, by the kernel (see trainer.py).
+    """
+    lookup = np.append(new_id, np.int32(SENTENCE_END)).astype(np.int32)  # index -1 -> SENTENCE_END
+    kept = lookup != -2
+    sizes = [int(np.count_nonzero(kept[block])) for block in blocks]
+    ids = np.empty(sum(sizes), np.int32)
+    position = 0
+    blocks.reverse()  # pop from the end: O(1) each
+    for size in sizes:
+        mapped = lookup[blocks.pop()]
+        ids[position: position + size] = mapped[mapped != -2]
+        position += size
+    return ids
+
+
+def iter_words(paths: Union[PathLike, Sequence[PathLike]]) -> Iterable[str]:
+    """Every word of the corpus in order, as str (for tests and small corpora)."""
+    for path in list_files(paths):
+        for block in iter_blocks(path):
+            yield from block.decode("utf-8").split()

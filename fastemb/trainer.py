@@ -1,0 +1,196 @@
+"""Running the kernel: chunks, threads, learning-rate schedule, progress, NaN and Ctrl-C.
+
+The encoded corpus is cut into chunks of about ``CHUNK_WORDS`` words, ending at
+a sentence end where one is near. Worker threads take chunks in order from a
+shared counter and call the kernel, which releases the GIL, on the same
+matrices without locks (Hogwild). Everything a chunk's result depends on, its
+random seed and its learning rates, is a function of its position in the
+corpus, never of the thread that runs it: with one thread and a seed, two runs
+give identical vectors.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, List, Optional
+
+import numpy as np
+
+from .config import Settings
+from .corpus import SENTENCE_END
+from .errors import TrainingDiverged
+from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
+
+CHUNK_WORDS = 65_536  # ~0.1 s of work per call: Ctrl-C and progress stay responsive
+POLL_SECONDS = 0.1
+
+
+@dataclass
+class Tables:
+    """The read-only arrays every kernel call shares."""
+
+    keep_prob: np.ndarray
+    noise_prob: np.ndarray
+    noise_alias: np.ndarray
+    logistic: np.ndarray
+
+    @classmethod
+    def build(cls, counts: np.ndarray, sample: float) -> "Tables":
+        accept, alias = alias_table(noise_distribution(counts))
+        return cls(keep_probabilities(counts, sample), accept, alias, logistic_table())
+
+
+@dataclass
+class TrainingStats:
+    """What a training run did: words, wall seconds and mean loss."""
+
+    words: int = 0  # corpus words processed (before subsampling), all epochs
+    seconds: float = 0.0
+    loss: float = 0.0  # mean over positive examples, of the positive + its noise words
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+
+def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
+    """Start positions of chunks (plus the end), cut after a sentence end when one
+    lies in the second half of a chunk, else at ``target``: a cut inside a very
+    long sentence is just one more sentence cut."""
+    ends = np.flatnonzero(ids == SENTENCE_END) + 1
+    bounds = [0]
+    n = len(ids)
+    while bounds[-1] + target < n:
+        start = bounds[-1]
+        last_end = np.searchsorted(ends, start + target, side="right") - 1
+        cut = ends[last_end] if last_end >= 0 and ends[last_end] > start + target // 2 else start + target
+        bounds.append(int(cut))
+    bounds.append(n)
+    return np.asarray(bounds, dtype=np.int64)
+
+
+def init_matrices(vocab_size: int, dim: int, seed: int):
+    """word2vec.c's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero."""
+    rng = np.random.default_rng(seed)
+    w_in = rng.random((vocab_size, dim), dtype=np.float32)
+    w_in -= 0.5
+    w_in /= dim
+    return w_in, np.zeros((vocab_size, dim), dtype=np.float32)
+
+
+def chunk_seed(seed: int, epoch: int, chunk: int) -> int:
+    """A 64-bit seed for one chunk of one epoch, independent of thread scheduling."""
+    return int(np.random.SeedSequence([seed, epoch, chunk]).generate_state(1, np.uint64)[0])
+
+
+class _Progress:
+    """Counts words done across threads and draws the bar (tqdm), if asked."""
+
+    def __init__(self, total: int, show: bool):
+        self.done = 0
+        self.loss = 0.0
+        self.examples = 0
+        self.lock = threading.Lock()
+        self.bar = None
+        if show:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="word", unit_scale=True, smoothing=0.1, mininterval=0.5)
+
+    def add(self, words: int, loss: float, examples: int) -> None:
+        with self.lock:
+            self.done += words
+            self.loss += loss
+            self.examples += examples
+
+    def draw(self, lr: float, recent_loss: float) -> None:
+        if self.bar is not None:
+            self.bar.n = self.done
+            self.bar.set_postfix(lr=f"{lr:.5f}", loss=f"{recent_loss:.4f}", refresh=False)
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray, tables: Tables,
+          settings: Settings, progress: bool = False) -> TrainingStats:
+    """Run ``settings.epochs`` passes of ``kernel`` over ``ids``, updating w_in and w_out in place.
+
+    The learning rate falls linearly from ``alpha`` at the first word of the
+    first epoch to ``min_alpha`` at the last word of the last one. Raises
+    TrainingDiverged if the loss becomes NaN or infinite (the matrices are then
+    garbage), and KeyboardInterrupt within about a second of Ctrl-C, after the
+    threads have stopped.
+    """
+    bounds = chunk_bounds(ids)
+    n_chunks = len(bounds) - 1
+    words_per_epoch = len(ids)
+    total = words_per_epoch * settings.epochs
+    meter = _Progress(total, progress)
+    stop = threading.Event()
+    failure: List[BaseException] = []
+    next_job = iter(range(settings.epochs * n_chunks))
+    job_lock = threading.Lock()
+    cbow = settings.model == "cbow"
+
+    def lr_at(position: int) -> float:
+        return settings.alpha - (settings.alpha - settings.min_alpha) * (position / max(total - 1, 1))
+
+    def worker() -> None:
+        sentence = np.empty(settings.max_sentence_length, np.int32)
+        work = np.empty((2, settings.dim), np.float32)
+        try:
+            while not stop.is_set():
+                with job_lock:
+                    job = next(next_job, None)
+                if job is None:
+                    return
+                epoch, chunk = divmod(job, n_chunks)
+                start, end = int(bounds[chunk]), int(bounds[chunk + 1])
+                offset = epoch * words_per_epoch
+                loss, examples, _ = kernel(
+                    cbow, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob,
+                    tables.noise_alias, tables.logistic, sentence, work, settings.window,
+                    settings.negative, lr_at(offset + start), lr_at(offset + end - 1),
+                    chunk_seed(settings.seed, epoch, chunk),
+                )
+                if not math.isfinite(loss):
+                    raise TrainingDiverged(
+                        f"training diverged (loss is {loss}) at epoch {epoch + 1}; "
+                        f"lower --alpha (now {settings.alpha})"
+                    )
+                meter.add(end - start, loss, examples)
+        except BaseException as error:  # reported by the main thread
+            failure.append(error)
+            stop.set()
+
+    threads = [threading.Thread(target=worker, daemon=True, name=f"fastemb-{i}")
+               for i in range(settings.threads)]
+    started = time.perf_counter()
+    try:
+        for thread in threads:
+            thread.start()
+        seen_loss, seen_examples, recent = 0.0, 0, float("nan")
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(POLL_SECONDS)
+                loss, examples = meter.loss, meter.examples
+                if examples > seen_examples:
+                    recent = (loss - seen_loss) / (examples - seen_examples)
+                    seen_loss, seen_examples = loss, examples
+                meter.draw(lr_at(meter.done), recent)
+        meter.draw(lr_at(meter.done), recent)
+    except KeyboardInterrupt:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        raise
+    finally:
+        meter.close()
+    if failure:
+        raise failure[0]
+    return TrainingStats(meter.done, time.perf_counter() - started, meter.loss / max(meter.examples, 1))
