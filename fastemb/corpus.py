@@ -1,10 +1,11 @@
 """Reading corpora: files, directories and compressed files, streamed in blocks.
 
 Text is split on ASCII whitespace; a newline ends a sentence. The reader never
-holds more than one block of text (1 MiB) as Python objects: each block becomes
-an int32 array of *provisional* word ids (numbered by first appearance) with
-``SENTENCE_END`` at line ends. vocab.py then orders the words, and
-:func:`encode` turns the blocks into the one int32 array every epoch reuses.
+holds more than one block of text (1 MiB) as Python objects: :func:`scan` turns
+each block into int32 *provisional* word ids (numbered by first appearance, with
+``SENTENCE_END`` at line ends) in a temporary file while counting. vocab.py
+then orders the words, and :func:`encode` maps the provisional ids to the one
+int32 array every epoch reuses. The text is read once.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import bz2
 import gzip
 import lzma
 import os
+import tempfile
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -25,6 +27,7 @@ PathLike = Union[str, os.PathLike]
 
 SENTENCE_END = -1  # in every id array: the end of a sentence (a line, or a cut)
 BLOCK_BYTES = 1 << 20
+MAX_WORD_BYTES = 1 << 20  # a longer run without whitespace is split into several words
 _NEW_WORD = -3  # placeholder while a block is looked up
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 # bytes.split() drops newlines with the other whitespace, so each newline is
@@ -63,12 +66,15 @@ def open_text(path: Path) -> BinaryIO:
     return _OPENERS.get(path.suffix.lower(), open)(path, "rb")
 
 
-def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
-    """Yield the file's bytes in blocks that end on whitespace, so no word is split.
+def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES,
+                max_word_bytes: int = MAX_WORD_BYTES) -> Iterator[bytes]:
+    """Yield the file's bytes in blocks of about ``block_bytes`` that end on
+    whitespace, so no word is split across blocks.
 
     Each block is checked to be UTF-8; an invalid sequence raises CorpusError
-    naming the file and byte offset. A "word" longer than a block (no whitespace
-    in ``block_bytes``) is split at a character boundary rather than grown without bound.
+    naming the file and byte offset. A "word" longer than ``max_word_bytes``
+    (no whitespace in that many bytes) is split at a character boundary, so
+    memory stays bounded whatever the input.
     """
     offset = 0  # of the start of `pending` in the (decompressed) file
     pending = b""
@@ -76,30 +82,36 @@ def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
         with open_text(path) as stream:
             while True:
                 data = stream.read(block_bytes)
-                at_end = not data
                 pending += data
-                if not pending:
+                if not data:
+                    if pending:
+                        _check_text(path, pending, offset)
+                        yield pending
                     return
-                cut = len(pending) if at_end else _last_cut(pending)
+                cut = _last_cut(pending, max_word_bytes)
+                if cut == 0:
+                    continue
                 block, pending = pending[:cut], pending[cut:]
                 _check_text(path, block, offset)
                 offset += len(block)
                 yield block
-                if at_end and not pending:
-                    return
     except (OSError, EOFError, lzma.LZMAError) as error:
         raise CorpusError(f"{path}: cannot read ({error})") from None
 
 
-def _last_cut(data: bytes) -> int:
-    """Index after the last whitespace byte; else the last UTF-8 character start."""
-    cut = max(data.rfind(b" "), data.rfind(b"\n"), data.rfind(b"\t"), data.rfind(b"\r"))
+def _last_cut(data: bytes, max_word_bytes: int) -> int:
+    """Where to end a block: after the last whitespace byte; with none, 0 (read
+    on) or, past ``max_word_bytes``, before the last character, which may be incomplete."""
+    cut = max(data.rfind(b" "), data.rfind(b"\n"), data.rfind(b"\t"), data.rfind(b"\r"),
+              data.rfind(b"\x0b"), data.rfind(b"\x0c"))
     if cut >= 0:
         return cut + 1
-    cut = len(data)
-    while cut > 1 and (data[cut - 1] & 0xC0) == 0x80:  # step back over continuation bytes
+    if len(data) < max_word_bytes:
+        return 0
+    cut = len(data) - 1
+    while cut > 0 and (data[cut] & 0xC0) == 0x80:  # step back over UTF-8 continuation bytes
         cut -= 1
-    return max(cut - 1, 1) if (data[cut - 1] & 0x80) else len(data)
+    return cut
 
 
 def _check_text(path: Path, block: bytes, offset: int) -> None:
@@ -116,38 +128,60 @@ def _check_text(path: Path, block: bytes, offset: int) -> None:
 
 @dataclass
 class ScannedCorpus:
-    """What one pass over the text gives: words, their counts, and the text as provisional ids."""
+    """What one pass over the text gives: words, their counts, and the text as provisional ids.
+
+    The ids wait in an anonymous temporary file (deleted when closed, even on a
+    crash) rather than in memory, so the text is never in memory twice.
+    """
 
     words: List[bytes] = field(default_factory=list)  # provisional id -> word
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    blocks: List[np.ndarray] = field(default_factory=list)  # int32 provisional ids
-    tokens: int = 0
+    ids_file: BinaryIO = field(default_factory=lambda: tempfile.TemporaryFile(prefix="fastemb-"))
+    entries: int = 0  # int32 ids in ids_file, sentence ends included
+    tokens: int = 0  # words only
+
+    def append(self, ids: np.ndarray) -> None:
+        self.ids_file.write(ids.astype(np.int32, copy=False).tobytes())
+        self.entries += len(ids)
+
+    def close(self) -> None:
+        self.ids_file.close()
+
+    def __enter__(self) -> "ScannedCorpus":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES) -> ScannedCorpus:
     """Read every file once: count words (64-bit) and keep the text as provisional ids.
 
     Raises FileNotFoundError for a missing path, CorpusError for unreadable,
-    non-UTF-8 or wordless input.
+    non-UTF-8 or wordless input. Close the result (or use it in ``with``).
     """
     files = list_files(paths)
     ids_of = {_NEWLINE_TOKEN: SENTENCE_END}
     scanned = ScannedCorpus()
     counts = np.zeros(1024, np.int64)
-    for path in files:
-        for block in iter_blocks(path, block_bytes):
-            ids = _lookup_block(block, ids_of, scanned.words)
-            if len(scanned.words) > len(counts):
-                counts = np.concatenate([counts, np.zeros(len(scanned.words), np.int64)])
-            words_only = ids[ids >= 0]
-            counts[: len(scanned.words)] += np.bincount(words_only, minlength=len(scanned.words))
-            scanned.tokens += len(words_only)
-            scanned.blocks.append(ids)
-        scanned.blocks.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
+    try:
+        for path in files:
+            for block in iter_blocks(path, block_bytes):
+                ids = _lookup_block(block, ids_of, scanned.words)
+                if len(scanned.words) > len(counts):
+                    counts = np.concatenate([counts, np.zeros(len(scanned.words), np.int64)])
+                words_only = ids[ids >= 0]
+                counts[: len(scanned.words)] += np.bincount(words_only, minlength=len(scanned.words))
+                scanned.tokens += len(words_only)
+                scanned.append(ids)
+            scanned.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
+        if scanned.tokens == 0:
+            where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
+            raise CorpusError(f"{where}: no words found (empty or only whitespace)")
+    except BaseException:
+        scanned.close()
+        raise
     scanned.counts = counts[: len(scanned.words)].copy()
-    if scanned.tokens == 0:
-        where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
-        raise CorpusError(f"{where}: no words found (empty or only whitespace)")
     return scanned
 
 
@@ -165,23 +199,27 @@ def _lookup_block(block: bytes, ids_of: dict, words: List[bytes]) -> np.ndarray:
     return ids
 
 
-def encode(blocks: List[np.ndarray], new_id: np.ndarray) -> np.ndarray:
-    """Map provisional ids to final ones and join the blocks into one int32 array.
+def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 << 22) -> np.ndarray:
+    """Map provisional ids to final ones: the one int32 array every epoch reuses.
 
     ``new_id[p]`` is the final id of provisional word p, or -2 to drop it (below
-    min_count). ``blocks`` is emptied as it goes, so the text is held once, not twice.
-    Over-long sentences are cut later, by the kernel (see trainer.py).
+    min_count). Over-long sentences are cut later, by the kernel (see trainer.py).
     """
     lookup = np.append(new_id, np.int32(SENTENCE_END)).astype(np.int32)  # index -1 -> SENTENCE_END
-    kept = lookup != -2
-    sizes = [int(np.count_nonzero(kept[block])) for block in blocks]
-    ids = np.empty(sum(sizes), np.int32)
+    kept_words = int(scanned.counts[new_id >= 0].sum())
+    sentence_ends = scanned.entries - scanned.tokens
+    ids = np.empty(kept_words + sentence_ends, np.int32)
     position = 0
-    blocks.reverse()  # pop from the end: O(1) each
-    for size in sizes:
-        mapped = lookup[blocks.pop()]
-        ids[position: position + size] = mapped[mapped != -2]
-        position += size
+    scanned.ids_file.seek(0)
+    while True:
+        block = np.fromfile(scanned.ids_file, dtype=np.int32, count=block_entries)
+        if len(block) == 0:
+            break
+        mapped = lookup[block]
+        mapped = mapped[mapped != -2]
+        ids[position: position + len(mapped)] = mapped
+        position += len(mapped)
+    assert position == len(ids), "the provisional ids do not match the counts"
     return ids
 
 

@@ -19,7 +19,6 @@ import numpy as np
 from .errors import VectorsFormatError
 
 PathLike = Union[str, os.PathLike]
-_NUMBER_BYTES = frozenset(b"0123456789+-.eEinfINFaA \t\r\n")  # what a text row may hold after the word
 
 
 def check_writable(path: PathLike) -> Path:
@@ -88,7 +87,7 @@ def read_vectors(path: PathLike, limit: Optional[int] = None) -> Tuple[List[str]
         count, dim = _read_header(path, stream)
         rows = count if limit is None else min(count, limit)
         start = stream.tell()
-        binary = _looks_binary(stream.read(dim * 4 + 2048))
+        binary = _looks_binary(stream.read(dim * 4 + 2048), dim)
         stream.seek(start)
         reader = _read_binary_rows if binary else _read_text_rows
         words, vectors = reader(path, stream, rows, dim)
@@ -106,11 +105,10 @@ def _read_header(path: Path, stream: BinaryIO) -> Tuple[int, int]:
     return count, dim
 
 
-def _looks_binary(sample: bytes) -> bool:
-    """Text rows hold a word then only number characters; float32 bytes rarely do."""
-    first_row = sample.split(b"\n", 1)[0]
-    _, _, numbers = first_row.partition(b" ")
-    return not set(numbers) <= _NUMBER_BYTES
+def _looks_binary(sample: bytes, dim: int) -> bool:
+    """A text file's first row is a word and ``dim`` numbers; raw float32 bytes almost never are."""
+    fields = sample.split(b"\n", 1)[0].split()
+    return len(fields) != dim + 1 or not all(map(_is_number, fields[1:]))
 
 
 def _decode_word(path: Path, raw: bytes, where: str) -> str:

@@ -52,11 +52,11 @@ class Model:
         settings = self.settings
         kernel = kernel_module(settings.backend).train_chunk  # fail before reading, not after
         started = time.perf_counter()
-        scanned = corpus.scan(corpus_paths)
-        vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
-        distinct, tokens = len(scanned.words), scanned.tokens
-        scanned.words = []  # the strings are in vocab now; free the rest
-        ids = corpus.encode(scanned.blocks, new_id)
+        with corpus.scan(corpus_paths) as scanned:
+            vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
+            distinct, tokens = len(scanned.words), scanned.tokens
+            scanned.words = []  # the strings are in vocab now; free the rest
+            ids = corpus.encode(scanned, new_id)
         log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)
@@ -65,6 +65,8 @@ class Model:
         log.info("training %s with the %s backend, %d thread(s)", settings.model,
                  resolve(settings.backend), settings.threads)
         stats = trainer.train(kernel, w_in, w_out, ids, tables, settings, progress=progress)
+        # one yardstick for every tool: corpus words (rare ones included) x epochs per second
+        stats.words = tokens * settings.epochs
         self.vocab, self.w_in, self.w_out, self.stats = vocab, w_in, w_out, stats
         return self
 

@@ -46,7 +46,7 @@ class Tables:
 class TrainingStats:
     """What a training run did: words, wall seconds and mean loss."""
 
-    words: int = 0  # corpus words processed (before subsampling), all epochs
+    words: int = 0  # words processed, all epochs (before subsampling)
     seconds: float = 0.0
     loss: float = 0.0  # mean over positive examples, of the positive + its noise words
 
@@ -80,9 +80,9 @@ def init_matrices(vocab_size: int, dim: int, seed: int):
     return w_in, np.zeros((vocab_size, dim), dtype=np.float32)
 
 
-def chunk_seed(seed: int, epoch: int, chunk: int) -> int:
+def chunk_seed(seed: int, epoch: int, chunk: int) -> np.uint64:
     """A 64-bit seed for one chunk of one epoch, independent of thread scheduling."""
-    return int(np.random.SeedSequence([seed, epoch, chunk]).generate_state(1, np.uint64)[0])
+    return np.random.SeedSequence([seed, epoch, chunk]).generate_state(1, np.uint64)[0]
 
 
 class _Progress:

@@ -1,0 +1,147 @@
+"""The Numba backend: the same loops as _kernels.pyx, for machines without a C compiler.
+
+Same algorithm, same random draws, same ``train_chunk`` signature; compiled on
+first use with ``nogil=True`` (so trainer threads run it in parallel, Hogwild)
+and cached on disk (``cache=True``). fastmath allows reassociation so that dot
+products vectorise, but not 'nnan'/'ninf': a NaN must reach the returned loss.
+"""
+import numpy as np
+from numba import njit
+
+from .sampling import MAX_Z as _MAX_Z
+
+MAX_Z = np.float32(_MAX_Z)
+_FAST = {"reassoc", "nsz", "arcp", "contract"}
+_U64 = np.uint64
+_GOLDEN, _MIX1, _MIX2 = _U64(0x9E3779B97F4A7C15), _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
+_LOW24, _TO_UNIT = _U64(0xFFFFFF), np.float32(1.0 / 16777216.0)
+
+
+@njit(nogil=True, cache=True)
+def _next_random(state):
+    """splitmix64; ``state`` is a one-element uint64 array (Numba has no pointers)."""
+    state[0] += _GOLDEN
+    z = state[0]
+    z = (z ^ (z >> _U64(30))) * _MIX1
+    z = (z ^ (z >> _U64(27))) * _MIX2
+    return z ^ (z >> _U64(31))
+
+
+@njit(nogil=True, cache=True)
+def _unit_float(r):
+    return np.float32(r & _LOW24) * _TO_UNIT
+
+
+@njit(nogil=True, cache=True)
+def _below(r, n):
+    return np.int64(((r >> _U64(32)) * _U64(n)) >> _U64(32))
+
+
+@njit(nogil=True, cache=True, fastmath=_FAST)
+def _update_output(h, out, grad_h, lr, label_sign, logistic):
+    """One logistic-loss step against one output row (see _kernels.update_output)."""
+    dim = h.shape[0]
+    f = np.float32(0.0)
+    for k in range(dim):
+        f += h[k] * out[k]
+    z = -label_sign * f
+    if z <= -MAX_Z:
+        return 0.0
+    elif z < MAX_Z:
+        i = np.int64((z + MAX_Z) * np.float32((logistic.shape[1] - 1) / (2 * _MAX_Z)))
+        g = lr * label_sign * logistic[0, i]
+        loss = np.float64(logistic[1, i])
+    else:
+        g = lr * label_sign
+        loss = np.float64(z)
+    for k in range(dim):
+        grad_h[k] += g * out[k]
+    for k in range(dim):
+        out[k] += g * h[k]
+    return loss
+
+
+@njit(nogil=True, cache=True)
+def _draw_noise(state, noise_prob, noise_alias):
+    r = _next_random(state)
+    column = _below(r, noise_prob.shape[0])
+    if _unit_float(r) < noise_prob[column]:
+        return column
+    return np.int64(noise_alias[column])
+
+
+@njit(nogil=True, cache=True)
+def _read_sentence(ids, pos, sentence, keep_prob, state):
+    n, capacity, kept = ids.shape[0], sentence.shape[0], 0
+    while pos < n and kept < capacity:
+        word = ids[pos]
+        if word < 0:
+            pos += 1
+            break
+        if _unit_float(_next_random(state)) < keep_prob[word]:
+            sentence[kept] = word
+            kept += 1
+        pos += 1
+    return pos, kept
+
+
+@njit(nogil=True, cache=True, fastmath=_FAST)
+def train_chunk(cbow, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
+                sentence, work, window, negative, lr_first, lr_last, seed):
+    """Train on one chunk of the encoded corpus; see _kernels.train_chunk for the arguments.
+    Returns (loss sum, positive examples, words kept)."""
+    dim = w_in.shape[1]
+    state = np.full(1, seed, dtype=np.uint64)
+    n, pos = ids.shape[0], 0
+    loss, examples, kept = 0.0, 0, 0
+    grad, mean = work[0], work[1]
+    lr_first, lr_last = np.float32(lr_first), np.float32(lr_last)
+    while pos < n:
+        start = pos
+        pos, length = _read_sentence(ids, pos, sentence, keep_prob, state)
+        kept += length
+        lr = lr_first + (lr_last - lr_first) * np.float32(start / n)
+        for c in range(length):
+            span = window - _below(_next_random(state), window)
+            lo = max(c - span, 0)
+            hi = min(c + span + 1, length)
+            centre = sentence[c]
+            if cbow:
+                if hi - lo < 2:
+                    continue
+                mean[:] = 0.0
+                for j in range(lo, hi):
+                    if j != c:
+                        row = w_in[sentence[j]]
+                        for k in range(dim):
+                            mean[k] += row[k]
+                scale = np.float32(1.0) / np.float32(hi - lo - 1)
+                for k in range(dim):
+                    mean[k] *= scale
+                grad[:] = 0.0
+                loss += _update_output(mean, w_out[centre], grad, lr, np.float32(1.0), logistic)
+                for _ in range(negative):
+                    target = _draw_noise(state, noise_prob, noise_alias)
+                    if target != centre:
+                        loss += _update_output(mean, w_out[target], grad, lr, np.float32(-1.0), logistic)
+                for j in range(lo, hi):
+                    if j != c:
+                        row = w_in[sentence[j]]
+                        for k in range(dim):
+                            row[k] += grad[k]
+                examples += 1
+            else:
+                for j in range(lo, hi):
+                    if j == c:
+                        continue
+                    h = w_in[sentence[j]]
+                    grad[:] = 0.0
+                    loss += _update_output(h, w_out[centre], grad, lr, np.float32(1.0), logistic)
+                    for _ in range(negative):
+                        target = _draw_noise(state, noise_prob, noise_alias)
+                        if target != centre:
+                            loss += _update_output(h, w_out[target], grad, lr, np.float32(-1.0), logistic)
+                    for k in range(dim):
+                        h[k] += grad[k]
+                    examples += 1
+    return loss, examples, kept

@@ -1,0 +1,54 @@
+"""Shared fixtures: the backend every kernel test runs on, and small corpora."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fastemb import _backend
+
+BACKENDS = ["cython", "numba"]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Each kernel test runs once per backend; the Cython one must be built to run."""
+    if request.param == "cython" and not _backend.cython_available():
+        pytest.skip("the Cython extension is not built (pip install . builds it)")
+    return request.param
+
+
+@pytest.fixture
+def kernel(backend):
+    return _backend.kernel_module(backend).train_chunk
+
+
+@pytest.fixture(scope="session")
+def planted_corpus(tmp_path_factory):
+    """The demo's corpus with planted pairs, smaller: 20,000 sentences, 180,000 words."""
+    from fastemb import demo
+
+    path = tmp_path_factory.mktemp("planted") / "planted.txt"
+    demo.make_corpus(path, sentences=20_000, seed=3)
+    return path
+
+
+def write(path: Path, text, mode: str = "w") -> Path:
+    """Write text (str or bytes) to path and return it."""
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
+    """Run the ``fastemb`` command as a user would (the installed script when there is one)."""
+    script = shutil.which("fastemb")
+    command = [script] if script else [sys.executable, "-m", "fastemb"]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.run(command + [str(a) for a in args], capture_output=True, text=True,
+                          timeout=timeout, env=env, **kwargs)

@@ -1,0 +1,99 @@
+"""Plain Python + numpy reference of the training kernel: every kernel is checked against it.
+
+It follows the same algorithm with the same random draws (splitmix64, the same
+bits used for the same decisions), one vector operation at a time and in
+float32, so a kernel's matrices must match it to rounding.
+"""
+import numpy as np
+
+from fastemb.sampling import MAX_Z
+
+MASK64 = (1 << 64) - 1
+
+
+class SplitMix64:
+    def __init__(self, seed: int):
+        self.state = seed & MASK64
+
+    def next(self) -> int:
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK64
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+        return z ^ (z >> 31)
+
+
+def unit_float(r: int) -> np.float32:
+    return np.float32(r & 0xFFFFFF) * np.float32(1.0 / 16777216.0)
+
+
+def below(r: int, n: int) -> int:
+    return ((r >> 32) * n) >> 32
+
+
+def output_step(h, out, grad_h, lr, sign, logistic):
+    """One logistic-loss step against one output row; returns the loss."""
+    z = np.float32(-sign * np.dot(h, out))
+    if z <= -MAX_Z:
+        return 0.0
+    if z < MAX_Z:
+        i = int((z + np.float32(MAX_Z)) * np.float32((logistic.shape[1] - 1) / (2 * MAX_Z)))
+        g, loss = np.float32(lr * sign * logistic[0, i]), float(logistic[1, i])
+    else:
+        g, loss = np.float32(lr * sign), float(z)
+    grad_h += g * out
+    out += g * h  # in place: `out` is a row view of w_out
+    return loss
+
+
+def train_chunk(cbow, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
+                max_sentence_length, window, negative, lr_first, lr_last, seed):
+    """What the kernel's train_chunk does, written for clarity. Updates w_in, w_out in place."""
+    rng = SplitMix64(seed)
+    n, pos = len(ids), 0
+    loss, examples, kept_total = 0.0, 0, 0
+
+    def noise():
+        r = rng.next()
+        column = below(r, len(noise_prob))
+        return column if unit_float(r) < noise_prob[column] else int(noise_alias[column])
+
+    while pos < n:
+        start, sentence = pos, []
+        while pos < n and len(sentence) < max_sentence_length:
+            word = int(ids[pos])
+            pos += 1
+            if word < 0:
+                break
+            if unit_float(rng.next()) < keep_prob[word]:
+                sentence.append(word)
+        kept_total += len(sentence)
+        lr = np.float32(lr_first + (lr_last - lr_first) * np.float32(start / n))
+        for c, centre in enumerate(sentence):
+            span = window - below(rng.next(), window)
+            contexts = [sentence[j] for j in range(max(0, c - span), min(len(sentence), c + span + 1)) if j != c]
+            if cbow:
+                if not contexts:
+                    continue
+                mean = np.mean(w_in[contexts], axis=0, dtype=np.float32)
+                grad = np.zeros_like(mean)
+                loss += output_step(mean, w_out[centre], grad, lr, 1.0, logistic)
+                for _ in range(negative):
+                    target = noise()
+                    if target != centre:
+                        loss += output_step(mean, w_out[target], grad, lr, -1.0, logistic)
+                for context in contexts:
+                    w_in[context] += grad
+                examples += 1
+            else:
+                for context in contexts:
+                    h = w_in[context]
+                    grad = np.zeros_like(h)
+                    loss += output_step(h, w_out[centre], grad, lr, 1.0, logistic)
+                    for _ in range(negative):
+                        target = noise()
+                        if target != centre:
+                            loss += output_step(h, w_out[target], grad, lr, -1.0, logistic)
+                    h += grad
+                    examples += 1
+    return loss, examples, kept_total

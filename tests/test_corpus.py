@@ -1,0 +1,111 @@
+"""The corpus reader: tokens, sentence ends, compression, directories, bad input."""
+import bz2
+import gzip
+import lzma
+
+import numpy as np
+import pytest
+
+from conftest import write
+from fastemb import corpus
+from fastemb.errors import CorpusError
+from fastemb.vocab import build_vocab
+
+
+def encoded_text(paths, min_count=1, **scan_args):
+    """The encoded corpus as words, with '|' for sentence ends."""
+    with corpus.scan(paths, **scan_args) as scanned:
+        vocab, new_id = build_vocab(scanned.words, scanned.counts, min_count)
+        ids = corpus.encode(scanned, new_id)
+    return " ".join("|" if i == corpus.SENTENCE_END else vocab.words[i] for i in ids)
+
+
+def test_lines_end_sentences_and_whitespace_splits(tmp_path):
+    path = write(tmp_path / "a.txt", "the cat\tsat\r\non  the mat\n\nthe end")
+    assert encoded_text(path) == "the cat sat | on the mat | | the end |"
+
+
+def test_file_without_newline_is_one_sentence(tmp_path):
+    assert encoded_text(write(tmp_path / "a.txt", "a b c a")) == "a b c a |"
+
+
+def test_rare_words_are_removed_from_the_stream(tmp_path):
+    path = write(tmp_path / "a.txt", "a b a c a b\nb z")
+    assert encoded_text(path, min_count=2) == "a b a a b | b |"
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2, 3, 7, 64, 1 << 20])
+def test_same_tokens_whatever_the_block_size(tmp_path, block_bytes):
+    text = "héllo wörld  ünïcode\nline two\twith tabs\n" * 5 + "tail"
+    path = write(tmp_path / "a.txt", text)
+    expected = " | ".join(" ".join(line.split()) for line in text.split("\n")) + " |"
+    assert encoded_text(path, block_bytes=block_bytes) == expected
+
+
+@pytest.mark.parametrize("suffix,opener", [(".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)])
+def test_compressed_files_read_transparently(tmp_path, suffix, opener):
+    path = tmp_path / f"a.txt{suffix}"
+    with opener(path, "wb") as stream:
+        stream.write(b"one two\nthree")
+    assert encoded_text(path) == "one two | three |"
+
+
+def test_directories_give_their_files_sorted(tmp_path):
+    write(tmp_path / "b.txt", "second")
+    write(tmp_path / "a.txt", "first")
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub" / "c.txt", "third")
+    write(tmp_path / ".hidden", "never")
+    assert encoded_text(tmp_path) == "first | second | third |"
+    assert encoded_text([tmp_path / "b.txt", tmp_path / "a.txt"]) == "second | first |"
+
+
+def test_counts_are_exact(tmp_path):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in rng.zipf(1.5, 20_000) % 500]
+    path = write(tmp_path / "a.txt", " ".join(words))
+    with corpus.scan(path, block_bytes=4096) as scanned:
+        counted = dict(zip((w.decode() for w in scanned.words), scanned.counts.tolist()))
+    expected = {}
+    for word in words:
+        expected[word] = expected.get(word, 0) + 1
+    assert counted == expected
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.txt"):
+        corpus.scan(tmp_path / "nope.txt")
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t\n  "])
+def test_empty_or_blank_file(tmp_path, text):
+    path = write(tmp_path / "empty.txt", text)
+    with pytest.raises(CorpusError, match="empty.txt: no words found"):
+        corpus.scan(path)
+
+
+def test_directory_without_files(tmp_path):
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(CorpusError, match="contains no files"):
+        corpus.scan(tmp_path / "nothing")
+
+
+def test_invalid_utf8_names_file_and_offset(tmp_path):
+    path = write(tmp_path / "bad.txt", b"good words \xff\xfe here")
+    with pytest.raises(CorpusError, match=r"bad.txt: invalid UTF-8 at byte offset 11"):
+        corpus.scan(path, block_bytes=4)
+
+
+def test_nul_bytes_mean_binary(tmp_path):
+    path = write(tmp_path / "bin.dat", b"abc \x00\x01\x02")
+    with pytest.raises(CorpusError, match=r"bin.dat: NUL byte at byte offset 4"):
+        corpus.scan(path)
+
+
+def test_long_word_without_whitespace_is_split_not_held(tmp_path):
+    path = write(tmp_path / "a.txt", "é" * 5_000 + " y")
+    blocks = list(corpus.iter_blocks(path, block_bytes=1000, max_word_bytes=3000))
+    assert max(map(len, blocks)) <= 4000 and len(blocks) > 2
+    assert b"".join(blocks) == path.read_bytes()
+    assert all(block.decode("utf-8") for block in blocks)  # cut between characters
+    assert encoded_text(path, block_bytes=4096).split() == ["é" * 5_000, "y", "|"]  # kept whole below the limit

@@ -1,0 +1,106 @@
+"""The kernels against the plain-numpy reference, with the same random draws."""
+import math
+
+import numpy as np
+import pytest
+
+import reference
+from fastemb.sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
+
+
+def tiny_problem(seed=0, vocab=12, dim=8, length=80):
+    rng = np.random.default_rng(seed)
+    counts = np.sort(rng.integers(5, 200, vocab))[::-1].astype(np.int64)
+    ids = rng.integers(0, vocab, length).astype(np.int32)
+    ids[rng.choice(length, 6, replace=False)] = -1  # sentence ends
+    accept, alias = alias_table(noise_distribution(counts))
+    tables = dict(keep_prob=keep_probabilities(counts, 0.005), noise_prob=accept, noise_alias=alias,
+                  logistic=logistic_table())
+    w_in = (rng.random((vocab, dim), dtype=np.float32) - 0.5) / dim
+    w_out = (rng.random((vocab, dim), dtype=np.float32) - 0.5) / dim
+    return ids, tables, w_in, w_out
+
+
+def run_kernel(kernel, cbow, ids, tables, w_in, w_out, max_sentence_length=1000, window=3,
+               negative=3, lr=(0.05, 0.01), seed=42):
+    sentence = np.empty(max_sentence_length, np.int32)
+    work = np.empty((2, w_in.shape[1]), np.float32)
+    return kernel(cbow, w_in, w_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
+                  tables["logistic"], sentence, work, window, negative, lr[0], lr[1], seed)
+
+
+@pytest.mark.parametrize("cbow", [False, True], ids=["skipgram", "cbow"])
+@pytest.mark.parametrize("max_sentence_length", [1000, 4])
+def test_chunk_matches_reference(kernel, cbow, max_sentence_length):
+    ids, tables, w_in, w_out = tiny_problem()
+    ref_in, ref_out = w_in.copy(), w_out.copy()
+    loss, examples, kept = run_kernel(kernel, cbow, ids, tables, w_in, w_out, max_sentence_length)
+    ref_loss, ref_examples, ref_kept = reference.train_chunk(
+        cbow, ref_in, ref_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
+        tables["logistic"], max_sentence_length, 3, 3, np.float32(0.05), np.float32(0.01), 42)
+    assert (examples, kept) == (ref_examples, ref_kept)
+    assert 0 < kept < np.count_nonzero(ids >= 0)  # subsampling dropped some, not all
+    assert loss == pytest.approx(ref_loss, rel=1e-4)
+    np.testing.assert_allclose(w_in, ref_in, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(w_out, ref_out, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(w_out, tiny_problem()[3])  # the step did move the weights
+
+
+def test_one_pair_is_one_sgd_step(kernel):
+    """Two words, one sentence 'a b', window 1, no noise word drawn but the centre itself:
+    the update must be exactly the logistic-loss gradient step, written out by hand."""
+    dim = 4
+    w_in = np.array([[0.1, -0.2, 0.3, 0.05], [0.2, 0.1, -0.1, 0.3]], np.float32)
+    w_out = np.array([[0.05, 0.1, -0.2, 0.1], [-0.1, 0.2, 0.1, 0.0]], np.float32)
+    before_in, before_out = w_in.copy(), w_out.copy()
+    tables = dict(keep_prob=np.ones(2, np.float32), noise_prob=np.ones(2, np.float32),
+                  noise_alias=np.arange(2, dtype=np.int32), logistic=logistic_table())
+    ids = np.array([0, 1], np.int32)
+    lr = 0.1
+    # negative=0: only the true pairs (centre 0 <- context 1, then centre 1 <- context 0)
+    run_kernel(kernel, False, ids, tables, w_in, w_out, window=1, negative=0, lr=(lr, lr))
+    sigmoid = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    h1, o0 = before_in[1].astype(np.float64), before_out[0].astype(np.float64)
+    g = lr * (1 - sigmoid(h1 @ o0))
+    expected_in1, expected_out0 = h1 + g * o0, o0 + g * h1
+    h0, o1 = before_in[0].astype(np.float64), before_out[1].astype(np.float64)
+    g = lr * (1 - sigmoid(h0 @ o1))
+    expected_in0, expected_out1 = h0 + g * o1, o1 + g * h0
+    # the logistic table is a 1024-step approximation of the sigmoid: 0.3% of g at most
+    np.testing.assert_allclose(w_in, [expected_in0, expected_in1], atol=2e-4)
+    np.testing.assert_allclose(w_out, [expected_out0, expected_out1], atol=2e-4)
+    assert not np.allclose(w_in, before_in, atol=1e-3)
+    assert dim == w_in.shape[1]
+
+
+def test_nan_weights_reach_the_loss(kernel):
+    ids, tables, w_in, w_out = tiny_problem()
+    w_in[:] = np.nan
+    loss, _, _ = run_kernel(kernel, False, ids, tables, w_in, w_out)
+    assert math.isnan(loss)
+
+
+def test_windows_do_not_cross_sentence_ends(kernel):
+    """Sentences '0 2' and '1 3', repeated, window 5 (wider than a sentence), no noise words.
+
+    With w_out starting at zero, the output row of a centre word only ever
+    receives multiples of its contexts' input vectors, and those input vectors
+    only change along their own direction. So w_out[0] must stay parallel to
+    w_in[2] (its only context) and w_out[1] to w_in[3]; one window crossing a
+    sentence end would mix in another word's direction.
+    """
+    dim, vocab = 6, 4
+    ids = np.array([0, 2, -1, 1, 3, -1] * 10, np.int32)
+    tables = dict(keep_prob=np.ones(vocab, np.float32), noise_prob=np.ones(vocab, np.float32),
+                  noise_alias=np.arange(vocab, dtype=np.int32), logistic=logistic_table())
+    w_in = np.random.default_rng(2).random((vocab, dim), dtype=np.float32)
+    w_out = np.zeros((vocab, dim), np.float32)
+    start_in = w_in.copy()
+    run_kernel(kernel, False, ids, tables, w_in, w_out, window=5, negative=0)
+
+    def cosine(a, b):
+        return a @ b / np.linalg.norm(a) / np.linalg.norm(b)
+
+    for centre, context in ((0, 2), (1, 3), (2, 0), (3, 1)):
+        assert cosine(w_out[centre], start_in[context]) > 0.9999
+    assert cosine(start_in[2], start_in[3]) < 0.99  # the check can tell the directions apart

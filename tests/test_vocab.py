@@ -1,0 +1,33 @@
+"""Vocabulary: thresholds, order, limits, 64-bit counts, and its errors."""
+import numpy as np
+import pytest
+
+from fastemb.errors import CorpusError
+from fastemb.vocab import DROPPED, build_vocab
+
+
+def test_min_count_and_order():
+    words = [b"b", b"a", b"c", b"d"]  # order of first appearance
+    counts = np.array([5, 7, 5, 2])
+    vocab, new_id = build_vocab(words, counts, min_count=3)
+    assert vocab.words == ["a", "b", "c"]  # by count, ties (b, c) by first appearance
+    assert list(vocab.counts) == [7, 5, 5]
+    assert list(new_id) == [1, 0, 2, DROPPED]
+    assert vocab.total == 17 and vocab.index["c"] == 2
+
+
+def test_max_vocab_keeps_most_frequent():
+    vocab, new_id = build_vocab([b"x", b"y", b"z"], np.array([3, 9, 5]), min_count=1, max_vocab=2)
+    assert vocab.words == ["y", "z"] and list(new_id) == [DROPPED, 0, 1]
+
+
+def test_counts_beyond_32_bits():
+    huge = np.array([3 * 2**31, 2**33, 7, 2], dtype=np.int64)
+    vocab, _ = build_vocab([b"a", b"b", b"c", b"d"], huge, min_count=5)
+    assert vocab.counts.dtype == np.int64
+    assert vocab.total == 3 * 2**31 + 2**33 + 7 and vocab.words == ["b", "a", "c"]
+
+
+def test_no_word_reaching_min_count_says_what_to_do():
+    with pytest.raises(CorpusError, match=r"most frequent occurs 4 times.*--min-count to 4"):
+        build_vocab([b"a", b"b"], np.array([4, 2]), min_count=5)
