@@ -1,5 +1,8 @@
 """Builds the one compiled extension, fastemb._kernels; everything else is in pyproject.toml.
 
+The extension is optional: if it cannot be compiled (no C compiler, say), the
+install goes on without it and fastemb runs its Numba backend instead.
+
 Flags: -O3 plus the float reassociation gcc needs to vectorise dot products
 (-fassociative-math and what it requires) but *not* -ffinite-math-only, so NaN
 checks in the kernel keep working. No -march=native by default, so the wheel
@@ -7,15 +10,47 @@ runs on any x86-64; FASTEMB_NATIVE=1 opts in to the host's instruction set.
 FASTEMB_DEBUG=1 turns Cython's bounds checks on.
 """
 import os
+import sys
 
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 compile_args = ["-O3", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math"]
 if os.environ.get("FASTEMB_NATIVE") == "1":
     compile_args.append("-march=native")
 debug = os.environ.get("FASTEMB_DEBUG") == "1"
+
+SKIPPED_NOTE = """
+************************************************************************
+fastemb: the compiled kernel (fastemb._kernels) could not be built:
+  {error}
+fastemb is installed without it and will use its Numba backend, which
+compiles on first use. To get the Cython kernel, install a C compiler
+(gcc) and reinstall.
+************************************************************************
+"""
+
+
+class OptionalBuildExt(build_ext):
+    """build_ext that turns a failed compile into a note instead of a failed install."""
+
+    def run(self):
+        try:
+            super().run()
+        except Exception as error:  # a missing or broken compiler fails in many ways
+            self._skip(error)
+
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except Exception as error:
+            self._skip(error)
+
+    def _skip(self, error):
+        print(SKIPPED_NOTE.format(error=error), file=sys.stderr)
+
 
 extension = Extension(
     "fastemb._kernels",
@@ -25,6 +60,7 @@ extension = Extension(
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
 )
 setup(
+    cmdclass={"build_ext": OptionalBuildExt},
     ext_modules=cythonize(
         [extension],
         compiler_directives={
@@ -34,5 +70,5 @@ setup(
             "cdivision": True,
             "initializedcheck": debug,
         },
-    )
+    ),
 )

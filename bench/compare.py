@@ -159,6 +159,15 @@ def summary_table(results, tools, baseline):
 # --------------------------------------------------------------------------
 
 
+def portable_json(report) -> str:
+    """The report as JSON, with absolute paths made relative to the repository, so
+    that results from different machines read alike."""
+    root = str(Path(__file__).resolve().parent.parent)
+    parent = os.path.dirname(root)
+    text = json.dumps(report, indent=1)
+    return text.replace(root + "/", "").replace(parent + "/", "../")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", required=True)
@@ -238,7 +247,7 @@ def main(argv=None):
             if not args.keep_vectors:
                 Path(vectors).unlink(missing_ok=True)
             report["runs"].append(r)
-            out_json.write_text(json.dumps(report, indent=1))
+            out_json.write_text(portable_json(report))
             print(f"[{rep + 1}/{args.repeats}] {tool}: "
                   + (f"train {r['train_s']:.2f}s, wall {r['wall_s']:.2f}s, "
                      f"RSS {r['peak_rss_mb']:.0f}MB, analogy {r.get('analogy_pct', float('nan')):.2f}%"
@@ -248,7 +257,7 @@ def main(argv=None):
     table = summary_table(report["runs"], args.tools, args.baseline)
     report["machine"]["loadavg_end"] = os.getloadavg()
     report["table_markdown"] = table
-    out_json.write_text(json.dumps(report, indent=1))
+    out_json.write_text(portable_json(report))
     print(f"\n{args.model}, dim {s.dim}, window {s.window}, negative {s.negative}, "
           f"min-count {s.min_count}, sample {s.sample:g}, alpha {s.alpha:g}, epochs {s.epochs}, "
           f"threads {s.threads}; {n_words:,} words; {args.repeats} repeat(s); "
