@@ -7,10 +7,14 @@ expose ``train_chunk`` with the same signature (see _kernels.pyx).
 """
 from __future__ import annotations
 
+import logging
 import os
+import time
 from types import ModuleType
+from typing import Callable
 
 ENVIRONMENT_VARIABLE = "FASTEMB_BACKEND"
+log = logging.getLogger("fastemb")
 
 
 def cython_available() -> bool:
@@ -25,7 +29,10 @@ def resolve(backend: str = "auto") -> str:
     """The backend that ``backend`` ("auto", "cython" or "numba") names on this machine."""
     backend = os.environ.get(ENVIRONMENT_VARIABLE) or backend
     if backend == "auto":
-        return "cython" if cython_available() else "numba"
+        if cython_available():
+            return "cython"
+        log.info("the compiled kernel fastemb._kernels is not built: using the Numba backend")
+        return "numba"
     if backend == "cython" and not cython_available():
         raise ImportError(
             "backend='cython' but the compiled extension fastemb._kernels is not built "
@@ -43,3 +50,15 @@ def kernel_module(backend: str = "auto") -> ModuleType:
         return _kernels
     from . import _numba  # imported only when used: numba costs ~100 MB and a second to import
     return _numba
+
+
+def load_kernel(backend: str = "auto") -> Callable:
+    """``train_chunk`` of ``backend``, ready to run: a Numba kernel is compiled
+    (or loaded from its cache) here, and the time it took logged once, so that
+    it never counts as training time."""
+    module = kernel_module(backend)
+    if module.__name__.endswith("_numba"):
+        started = time.perf_counter()
+        module.compile_kernel()
+        log.info("Numba kernel ready in %.1f s (compiled once, then cached on disk)", time.perf_counter() - started)
+    return module.train_chunk

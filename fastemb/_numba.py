@@ -145,3 +145,13 @@ def train_chunk(cbow, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logi
                         h[k] += grad[k]
                     examples += 1
     return loss, examples, kept
+
+
+def compile_kernel() -> None:
+    """Compile ``train_chunk`` for the argument types the trainer passes, by
+    running it once on a two-word problem (from the disk cache after the first time)."""
+    w = np.zeros((2, 4), np.float32)
+    ones = np.ones(2, np.float32)
+    train_chunk(False, w, w.copy(), np.array([0, 1], np.int32), ones, ones, np.arange(2, dtype=np.int32),
+                np.zeros((2, 3), np.float32), np.empty(4, np.int32), np.empty((2, 4), np.float32),
+                1, 1, 0.0, 0.0, np.uint64(1))

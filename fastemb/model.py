@@ -8,7 +8,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from . import corpus, trainer
-from ._backend import kernel_module, resolve
+from ._backend import load_kernel, resolve
 from .config import Settings, make_settings
 from .vectors import WordVectors
 from .vocab import Vocab, build_vocab
@@ -50,7 +50,7 @@ class Model:
         and train from scratch. ``progress`` shows a tqdm bar on stderr.
         Returns the model itself."""
         settings = self.settings
-        kernel = kernel_module(settings.backend).train_chunk  # fail before reading, not after
+        kernel = load_kernel(settings.backend)  # fail (or compile) before reading, not after
         started = time.perf_counter()
         with corpus.scan(corpus_paths) as scanned:
             vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
