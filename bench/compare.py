@@ -91,7 +91,7 @@ def machine_info(args):
         "word2vec_binary": {"path": str(w2v),
                             "sha256": hashlib.sha256(w2v.read_bytes()).hexdigest() if w2v.exists() else None},
     }
-    if "fastemb" in args.tools:
+    if {"fastemb", "fastemb_numba"} & set(args.tools):
         info["fastemb"] = _python_versions(args.fastemb_python, ["fastemb", "numpy"])
         info["fastemb"]["command"] = peers.fastemb_command(args.fastemb_python)
     return info
@@ -227,7 +227,8 @@ def main(argv=None):
         "runs": [],
     }
     # How to call each runner: only the Python / binary differs.
-    extra = {"fastemb": {"python": args.fastemb_python}, "word2vec_c": {"binary": args.word2vec_bin},
+    extra = {"fastemb": {"python": args.fastemb_python}, "fastemb_numba": {"python": args.fastemb_python},
+             "word2vec_c": {"binary": args.word2vec_bin},
              "gensim": {"python": args.peers_python}, "fasttext": {"python": args.peers_python}}
 
     for rep in range(args.repeats):

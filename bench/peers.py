@@ -301,31 +301,35 @@ def fastemb_command(python=None):
     return [str(script)] if script.exists() else [python, "-m", "fastemb"]
 
 
-def run_fastemb(corpus, out, s, python=None):
-    """Train with fastemb's own CLI (untested until the CLI exists).
+def run_fastemb(corpus, out, s, python=None, backend="cython"):
+    """Train with fastemb's own command line, on the given backend.
 
-    Contract assumed: on success it prints to stderr a line containing
-    training_seconds=<float>; if it also prints words_per_sec=<float> that
-    is recorded as its own speed.  Run with cwd = repo root so that
-    `python -m fastemb` finds the in-tree package when it is not installed.
+    fastemb prints on stderr a line with training_seconds=<float> (training
+    alone: after reading the corpus and building the vocabulary, before
+    saving) and words_per_second=<float>, corpus words x epochs / those seconds.
     """
     cmd = fastemb_command(python) + [
         "train", corpus, "-o", out, "--model", s.model, "--dim", s.dim,
         "--window", s.window, "--negative", s.negative, "--min-count", s.min_count,
         "--sample", s.sample, "--epochs", s.epochs, "--alpha", s.alpha,
-        "--threads", s.threads]
+        "--threads", s.threads, "--backend", backend, "--quiet"]
     Path(out).unlink(missing_ok=True)
     m = measure(cmd, cwd=REPO_ROOT)
     se = m["_stderr"]
     m["train_s"] = _last_float(se, "training_seconds")
-    wps = _last_float(se, "words_per_sec")
+    wps = _last_float(se, "words_per_second")
     if wps is not None:
         m["tool_speed"] = {"value": wps, "unit": "words/s (fastemb's own)", "short": "/s"}
     m["train_s_method"] = "training_seconds= printed by fastemb"
-    return _finish(m, "fastemb", out)
+    return _finish(m, "fastemb" if backend == "cython" else f"fastemb_{backend}", out)
 
 
-RUNNERS = {"fastemb": run_fastemb, "word2vec_c": run_word2vec_c,
+def run_fastemb_numba(corpus, out, s, python=None):
+    """fastemb with its Numba kernel (compiled before training; the compile is not training time)."""
+    return run_fastemb(corpus, out, s, python=python, backend="numba")
+
+
+RUNNERS = {"fastemb": run_fastemb, "fastemb_numba": run_fastemb_numba, "word2vec_c": run_word2vec_c,
            "gensim": run_gensim, "fasttext": run_fasttext}
 
 
