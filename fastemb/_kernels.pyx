@@ -57,33 +57,38 @@ cdef inline void add_scaled(float* y, float scale, const float* x, int dim) noex
         y[k] += scale * x[k]
 
 
-cdef inline double update_output(const float* h, float* out, float* grad_h, int dim, float lr,
-                                 float label_sign, const float[:, ::1] logistic) noexcept nogil:
-    """One logistic-loss step for input vector h against one output row.
+cdef inline float logistic_gradient(float f, float label_sign, float lr, const float[:, ::1] logistic,
+                                    double* loss) noexcept nogil:
+    """The step size g of one logistic-loss example with score f = h.out.
 
-    label_sign is +1 for the true word, -1 for a noise word. With z = -sign * h.out
-    the loss is softplus(z) and its gradient w.r.t. h.out is -sign * sigmoid(z), so
-        g = lr * sign * sigmoid(z);   grad_h += g * out;   out += g * h
-    which is word2vec.c's g = (label - sigmoid(h.out)) * alpha. Returns the loss.
-    NaN falls through to the last branch and so reaches the returned loss, where
-    the trainer sees it.
+    label_sign is +1 for the true word, -1 for a noise word. With z = -sign * f
+    the loss is softplus(z), and the step that lowers it is
+        g = lr * sign * sigmoid(z)        (word2vec.c's (label - sigmoid(f)) * alpha)
+    to be applied as  h += g * out,  out += g * h.  Adds the loss to loss[0].
+    NaN falls through to the last branch and so reaches the loss, where the
+    trainer sees it.
     """
-    cdef float z = -label_sign * dot(h, out, dim)
-    cdef float g
-    cdef double loss
+    cdef float z = -label_sign * f
     cdef Py_ssize_t i
     if z <= -MAX_Z:  # already confidently right: no gradient
         return 0.0
     elif z < MAX_Z:
         i = <Py_ssize_t>((z + MAX_Z) * ((logistic.shape[1] - 1) / (2 * MAX_Z)))
-        g = lr * label_sign * logistic[0, i]
-        loss = logistic[1, i]
+        loss[0] += logistic[1, i]
+        return lr * label_sign * logistic[0, i]
     else:  # confidently wrong: sigmoid(z) = 1, softplus(z) ~ z
-        g = lr * label_sign
-        loss = z
-    add_scaled(grad_h, g, out, dim)
-    add_scaled(out, g, h, dim)
-    return loss
+        loss[0] += z
+        return lr * label_sign
+
+
+cdef inline void update_output(const float* h, float* out, float* grad_h, int dim, float lr,
+                               float label_sign, const float[:, ::1] logistic, double* loss) noexcept nogil:
+    """One example for input vector h against one output row: out moves now, h's step
+    accumulates in grad_h (applied by the caller once all its examples are done)."""
+    cdef float g = logistic_gradient(dot(h, out, dim), label_sign, lr, logistic, loss)
+    if g != 0:
+        add_scaled(grad_h, g, out, dim)
+        add_scaled(out, g, h, dim)
 
 
 cdef inline Py_ssize_t draw_noise(uint64_t* state, const float[::1] noise_prob,
@@ -120,7 +125,117 @@ cdef inline Py_ssize_t read_sentence(const int32_t[::1] ids, Py_ssize_t pos, int
     return pos
 
 
-def train_chunk(bint cbow,
+cdef inline Py_ssize_t draw_targets(int32_t centre, int negative, int32_t[::1] targets, uint64_t* state,
+                                    const float[::1] noise_prob, const int32_t[::1] noise_alias) noexcept nogil:
+    """targets = [centre, noise words...]; a noise word equal to the centre is dropped,
+    as in word2vec.c. Returns how many targets there are."""
+    cdef Py_ssize_t count = 1, k
+    cdef int32_t target
+    targets[0] = centre
+    for k in range(negative):
+        target = <int32_t>draw_noise(state, noise_prob, noise_alias)
+        if target != centre:
+            targets[count] = target
+            count += 1
+    return count
+
+
+cdef inline void skipgram_classic(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1] sentence,
+                                  Py_ssize_t c, Py_ssize_t lo, Py_ssize_t hi, int negative, float lr,
+                                  const float[::1] noise_prob, const int32_t[::1] noise_alias,
+                                  const float[:, ::1] logistic, float[:, ::1] work, int32_t[::1] targets,
+                                  uint64_t* state, double* loss) noexcept nogil:
+    """word2vec.c's skip-gram: for each context word j, h = w_in[j] predicts the
+    centre (output) and `negative` fresh noise words, one example after another."""
+    cdef int dim = w_in.shape[1]
+    cdef Py_ssize_t j, t, n_targets
+    cdef float* grad = &work[0, 0]
+    cdef float* h
+    for j in range(lo, hi):
+        if j == c:
+            continue
+        n_targets = draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
+        h = &w_in[sentence[j], 0]
+        memset(grad, 0, dim * sizeof(float))
+        for t in range(n_targets):
+            update_output(h, &w_out[targets[t], 0], grad, dim, lr, 1.0 if t == 0 else -1.0, logistic, loss)
+        add_scaled(h, 1.0, grad, dim)
+
+
+cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1] sentence,
+                                  Py_ssize_t c, Py_ssize_t lo, Py_ssize_t hi, int negative, float lr,
+                                  const float[::1] noise_prob, const int32_t[::1] noise_alias,
+                                  const float[:, ::1] logistic, float[:, ::1] work, int32_t[::1] targets,
+                                  uint64_t* state, double* loss) noexcept nogil:
+    """Skip-gram with one set of noise words shared by the whole window (Ji et al.
+    2016, pWord2Vec): the (contexts x targets) block of examples is scored from
+    the same weights, and the steps are applied together at the end,
+        w_in[j]  += sum_t g[j, t] * w_out[t],   w_out[t] += sum_j g[j, t] * w_in[j].
+    It reads 1 + negative output rows per window instead of per context word."""
+    cdef int dim = w_in.shape[1]
+    cdef Py_ssize_t j, t, row = 0, n_targets
+    cdef Py_ssize_t first_target_row = work.shape[0] - targets.shape[0]  # rows [0, 2*window) are per context
+    cdef float g
+    cdef float* h
+    cdef float* out
+    n_targets = draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
+    memset(&work[first_target_row, 0], 0, n_targets * dim * sizeof(float))
+    for j in range(lo, hi):
+        if j == c:
+            continue
+        h = &w_in[sentence[j], 0]
+        memset(&work[row, 0], 0, dim * sizeof(float))
+        for t in range(n_targets):
+            out = &w_out[targets[t], 0]
+            g = logistic_gradient(dot(h, out, dim), 1.0 if t == 0 else -1.0, lr, logistic, loss)
+            if g != 0:
+                add_scaled(&work[row, 0], g, out, dim)
+                add_scaled(&work[first_target_row + t, 0], g, h, dim)
+        row += 1
+    row = 0
+    for j in range(lo, hi):
+        if j != c:
+            add_scaled(&w_in[sentence[j], 0], 1.0, &work[row, 0], dim)
+            row += 1
+    for t in range(n_targets):
+        add_scaled(&w_out[targets[t], 0], 1.0, &work[first_target_row + t, 0], dim)
+
+
+cdef inline void cbow(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1] sentence,
+                      Py_ssize_t c, Py_ssize_t lo, Py_ssize_t hi, int negative, float lr,
+                      const float[::1] noise_prob, const int32_t[::1] noise_alias,
+                      const float[:, ::1] logistic, float[:, ::1] work, int32_t[::1] targets,
+                      uint64_t* state, double* loss) noexcept nogil:
+    """CBOW: h = mean of the context vectors (input) predicts the centre and noise
+    words (output). As in word2vec.c, each context vector then receives the whole
+    step of h, not 1/count of it: alpha 0.05 is tuned for that."""
+    cdef int dim = w_in.shape[1]
+    cdef Py_ssize_t j, t, k, n_targets
+    cdef float* grad = &work[0, 0]
+    cdef float* mean = &work[1, 0]
+    cdef float scale = 1.0 / (hi - lo - 1)
+    memset(mean, 0, dim * sizeof(float))
+    for j in range(lo, hi):
+        if j != c:
+            add_scaled(mean, 1.0, &w_in[sentence[j], 0], dim)
+    for k in range(dim):
+        mean[k] *= scale
+    memset(grad, 0, dim * sizeof(float))
+    n_targets = draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
+    for t in range(n_targets):
+        update_output(mean, &w_out[targets[t], 0], grad, dim, lr, 1.0 if t == 0 else -1.0, logistic, loss)
+    for j in range(lo, hi):
+        if j != c:
+            add_scaled(&w_in[sentence[j], 0], 1.0, grad, dim)
+
+
+cdef enum:  # method codes; trainer.METHODS maps the settings to them
+    CBOW = 0
+    SKIPGRAM_CLASSIC = 1
+    SKIPGRAM_BATCHED = 2
+
+
+def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, SKIPGRAM_BATCHED 2
                 float[:, ::1] w_in,               # shared, updated without locks
                 float[:, ::1] w_out,              # shared, updated without locks
                 const int32_t[::1] ids,           # in: encoded corpus chunk, -1 = sentence end
@@ -129,20 +244,17 @@ def train_chunk(bint cbow,
                 const int32_t[::1] noise_alias,   # in: alias table, fallback per column
                 const float[:, ::1] logistic,     # in: row 0 sigmoid, row 1 softplus, on [-MAX_Z, MAX_Z]
                 int32_t[::1] sentence,            # scratch: max_sentence_length words
-                float[:, ::1] work,               # scratch: 2 x dim
+                int32_t[::1] targets,             # scratch: 1 + negative words
+                float[:, ::1] work,               # scratch: (2 * window + 1 + negative) x dim
                 int window, int negative,
                 float lr_first, float lr_last,    # learning rate at the chunk's first and last position
                 uint64_t seed):
     """Train on one chunk of the encoded corpus. Returns (loss sum, positive examples, words kept)."""
-    cdef int dim = w_in.shape[1]
     cdef uint64_t state = seed
-    cdef Py_ssize_t n = ids.shape[0], pos = 0, start, length, c, j, lo, hi, span, k, target, context
+    cdef Py_ssize_t n = ids.shape[0], pos = 0, start, length, c, lo, hi, span
     cdef double loss = 0.0
     cdef long long examples = 0, kept = 0
-    cdef float lr, scale
-    cdef float* grad = &work[0, 0]
-    cdef float* mean = &work[1, 0]
-    cdef float* h
+    cdef float lr
     with nogil:
         while pos < n:
             start = pos
@@ -155,43 +267,18 @@ def train_chunk(bint cbow,
                 span = window - below(next_random(&state), window)
                 lo = c - span if c > span else 0
                 hi = c + span + 1 if c + span + 1 < length else length
-                if cbow:
-                    # h = mean of the context vectors (input); predict sentence[c] (output).
-                    # As word2vec.c, each context vector then receives the whole gradient
-                    # of h, not 1/count of it: alpha 0.05 is tuned for that.
-                    if hi - lo < 2:
-                        continue
-                    memset(mean, 0, dim * sizeof(float))
-                    for j in range(lo, hi):
-                        if j != c:
-                            add_scaled(mean, 1.0, &w_in[sentence[j], 0], dim)
-                    scale = 1.0 / (hi - lo - 1)
-                    for k in range(dim):
-                        mean[k] *= scale
-                    memset(grad, 0, dim * sizeof(float))
-                    loss += update_output(mean, &w_out[sentence[c], 0], grad, dim, lr, 1.0, logistic)
-                    for k in range(negative):
-                        target = draw_noise(&state, noise_prob, noise_alias)
-                        if target != sentence[c]:
-                            loss += update_output(mean, &w_out[target, 0], grad, dim, lr, -1.0, logistic)
-                    for j in range(lo, hi):
-                        if j != c:
-                            add_scaled(&w_in[sentence[j], 0], 1.0, grad, dim)
+                if hi - lo < 2:
+                    continue
+                if method == CBOW:
+                    cbow(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
+                         logistic, work, targets, &state, &loss)
                     examples += 1
+                elif method == SKIPGRAM_CLASSIC:
+                    skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
+                                     noise_alias, logistic, work, targets, &state, &loss)
+                    examples += hi - lo - 1
                 else:
-                    # skip-gram: for each context word, h = its input vector; predict
-                    # the centre word sentence[c] and `negative` noise words (output).
-                    for j in range(lo, hi):
-                        if j == c:
-                            continue
-                        context = sentence[j]
-                        h = &w_in[context, 0]
-                        memset(grad, 0, dim * sizeof(float))
-                        loss += update_output(h, &w_out[sentence[c], 0], grad, dim, lr, 1.0, logistic)
-                        for k in range(negative):
-                            target = draw_noise(&state, noise_prob, noise_alias)
-                            if target != sentence[c]:
-                                loss += update_output(h, &w_out[target, 0], grad, dim, lr, -1.0, logistic)
-                        add_scaled(h, 1.0, grad, dim)
-                        examples += 1
+                    skipgram_batched(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
+                                     noise_alias, logistic, work, targets, &state, &loss)
+                    examples += hi - lo - 1
     return loss, examples, kept

@@ -38,26 +38,38 @@ def _below(r, n):
 
 
 @njit(nogil=True, cache=True, fastmath=_FAST)
-def _update_output(h, out, grad_h, lr, label_sign, logistic):
-    """One logistic-loss step against one output row (see _kernels.update_output)."""
-    dim = h.shape[0]
-    f = np.float32(0.0)
-    for k in range(dim):
-        f += h[k] * out[k]
+def _dot(a, b):
+    total = np.float32(0.0)
+    for k in range(a.shape[0]):
+        total += a[k] * b[k]
+    return total
+
+
+@njit(nogil=True, cache=True, fastmath=_FAST)
+def _add_scaled(y, scale, x):
+    for k in range(y.shape[0]):
+        y[k] += scale * x[k]
+
+
+@njit(nogil=True, cache=True)
+def _logistic_gradient(f, label_sign, lr, logistic):
+    """(step g, loss) of one example with score f; see _kernels.logistic_gradient."""
     z = -label_sign * f
     if z <= -MAX_Z:
-        return 0.0
+        return np.float32(0.0), 0.0
     elif z < MAX_Z:
         i = np.int64((z + MAX_Z) * np.float32((logistic.shape[1] - 1) / (2 * _MAX_Z)))
-        g = lr * label_sign * logistic[0, i]
-        loss = np.float64(logistic[1, i])
-    else:
-        g = lr * label_sign
-        loss = np.float64(z)
-    for k in range(dim):
-        grad_h[k] += g * out[k]
-    for k in range(dim):
-        out[k] += g * h[k]
+        return lr * label_sign * logistic[0, i], np.float64(logistic[1, i])
+    return lr * label_sign, np.float64(z)
+
+
+@njit(nogil=True, cache=True)
+def _update_output(h, out, grad_h, lr, label_sign, logistic):
+    """One example against one output row: out moves now, h's step accumulates in grad_h."""
+    g, loss = _logistic_gradient(_dot(h, out), label_sign, lr, logistic)
+    if g != 0:
+        _add_scaled(grad_h, g, out)
+        _add_scaled(out, g, h)
     return loss
 
 
@@ -85,16 +97,104 @@ def _read_sentence(ids, pos, sentence, keep_prob, state):
     return pos, kept
 
 
+@njit(nogil=True, cache=True)
+def _draw_targets(centre, negative, targets, state, noise_prob, noise_alias):
+    targets[0] = centre
+    count = 1
+    for _ in range(negative):
+        target = _draw_noise(state, noise_prob, noise_alias)
+        if target != centre:
+            targets[count] = target
+            count += 1
+    return count
+
+
+@njit(nogil=True, cache=True)
+def _label(t):
+    return np.float32(1.0) if t == 0 else np.float32(-1.0)
+
+
+@njit(nogil=True, cache=True)
+def _skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
+                      logistic, work, targets, state):
+    loss = 0.0
+    grad = work[0]
+    for j in range(lo, hi):
+        if j == c:
+            continue
+        n_targets = _draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
+        h = w_in[sentence[j]]
+        grad[:] = 0.0
+        for t in range(n_targets):
+            loss += _update_output(h, w_out[targets[t]], grad, lr, _label(t), logistic)
+        _add_scaled(h, np.float32(1.0), grad)
+    return loss
+
+
+@njit(nogil=True, cache=True)
+def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
+                      logistic, work, targets, state):
+    loss = 0.0
+    first_target_row = work.shape[0] - targets.shape[0]
+    n_targets = _draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
+    work[first_target_row:first_target_row + n_targets] = 0.0
+    row = 0
+    for j in range(lo, hi):
+        if j == c:
+            continue
+        h = w_in[sentence[j]]
+        work[row] = 0.0
+        for t in range(n_targets):
+            out = w_out[targets[t]]
+            g, example_loss = _logistic_gradient(_dot(h, out), _label(t), lr, logistic)
+            loss += example_loss
+            if g != 0:
+                _add_scaled(work[row], g, out)
+                _add_scaled(work[first_target_row + t], g, h)
+        row += 1
+    row = 0
+    for j in range(lo, hi):
+        if j != c:
+            _add_scaled(w_in[sentence[j]], np.float32(1.0), work[row])
+            row += 1
+    for t in range(n_targets):
+        _add_scaled(w_out[targets[t]], np.float32(1.0), work[first_target_row + t])
+    return loss
+
+
 @njit(nogil=True, cache=True, fastmath=_FAST)
-def train_chunk(cbow, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
-                sentence, work, window, negative, lr_first, lr_last, seed):
+def _cbow(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
+          logistic, work, targets, state):
+    loss = 0.0
+    grad, mean = work[0], work[1]
+    mean[:] = 0.0
+    for j in range(lo, hi):
+        if j != c:
+            _add_scaled(mean, np.float32(1.0), w_in[sentence[j]])
+    scale = np.float32(1.0) / np.float32(hi - lo - 1)
+    for k in range(mean.shape[0]):
+        mean[k] *= scale
+    grad[:] = 0.0
+    n_targets = _draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
+    for t in range(n_targets):
+        loss += _update_output(mean, w_out[targets[t]], grad, lr, _label(t), logistic)
+    for j in range(lo, hi):
+        if j != c:
+            _add_scaled(w_in[sentence[j]], np.float32(1.0), grad)
+    return loss
+
+
+CBOW, SKIPGRAM_CLASSIC, SKIPGRAM_BATCHED = 0, 1, 2  # as in _kernels.pyx
+
+
+@njit(nogil=True, cache=True)
+def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
+                sentence, targets, work, window, negative, lr_first, lr_last, seed):
     """Train on one chunk of the encoded corpus; see _kernels.train_chunk for the arguments.
     Returns (loss sum, positive examples, words kept)."""
-    dim = w_in.shape[1]
     state = np.full(1, seed, dtype=np.uint64)
     n, pos = ids.shape[0], 0
     loss, examples, kept = 0.0, 0, 0
-    grad, mean = work[0], work[1]
     lr_first, lr_last = np.float32(lr_first), np.float32(lr_last)
     while pos < n:
         start = pos
@@ -105,45 +205,20 @@ def train_chunk(cbow, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logi
             span = window - _below(_next_random(state), window)
             lo = max(c - span, 0)
             hi = min(c + span + 1, length)
-            centre = sentence[c]
-            if cbow:
-                if hi - lo < 2:
-                    continue
-                mean[:] = 0.0
-                for j in range(lo, hi):
-                    if j != c:
-                        row = w_in[sentence[j]]
-                        for k in range(dim):
-                            mean[k] += row[k]
-                scale = np.float32(1.0) / np.float32(hi - lo - 1)
-                for k in range(dim):
-                    mean[k] *= scale
-                grad[:] = 0.0
-                loss += _update_output(mean, w_out[centre], grad, lr, np.float32(1.0), logistic)
-                for _ in range(negative):
-                    target = _draw_noise(state, noise_prob, noise_alias)
-                    if target != centre:
-                        loss += _update_output(mean, w_out[target], grad, lr, np.float32(-1.0), logistic)
-                for j in range(lo, hi):
-                    if j != c:
-                        row = w_in[sentence[j]]
-                        for k in range(dim):
-                            row[k] += grad[k]
+            if hi - lo < 2:
+                continue
+            if method == CBOW:
+                loss += _cbow(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
+                              logistic, work, targets, state)
                 examples += 1
+            elif method == SKIPGRAM_CLASSIC:
+                loss += _skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
+                                          noise_alias, logistic, work, targets, state)
+                examples += hi - lo - 1
             else:
-                for j in range(lo, hi):
-                    if j == c:
-                        continue
-                    h = w_in[sentence[j]]
-                    grad[:] = 0.0
-                    loss += _update_output(h, w_out[centre], grad, lr, np.float32(1.0), logistic)
-                    for _ in range(negative):
-                        target = _draw_noise(state, noise_prob, noise_alias)
-                        if target != centre:
-                            loss += _update_output(h, w_out[target], grad, lr, np.float32(-1.0), logistic)
-                    for k in range(dim):
-                        h[k] += grad[k]
-                    examples += 1
+                loss += _skipgram_batched(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
+                                          noise_alias, logistic, work, targets, state)
+                examples += hi - lo - 1
     return loss, examples, kept
 
 
@@ -152,6 +227,6 @@ def compile_kernel() -> None:
     running it once on a two-word problem (from the disk cache after the first time)."""
     w = np.zeros((2, 4), np.float32)
     ones = np.ones(2, np.float32)
-    train_chunk(False, w, w.copy(), np.array([0, 1], np.int32), ones, ones, np.arange(2, dtype=np.int32),
-                np.zeros((2, 3), np.float32), np.empty(4, np.int32), np.empty((2, 4), np.float32),
-                1, 1, 0.0, 0.0, np.uint64(1))
+    train_chunk(SKIPGRAM_BATCHED, w, w.copy(), np.array([0, 1], np.int32), ones, ones,
+                np.arange(2, dtype=np.int32), np.zeros((2, 3), np.float32), np.empty(4, np.int32),
+                np.empty(2, np.int32), np.empty((4, 4), np.float32), 1, 1, 0.0, 0.0, np.uint64(1))

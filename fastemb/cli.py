@@ -1,4 +1,5 @@
-"""The ``fastemb`` command: ``fastemb train``, ``fastemb demo``.
+"""The ``fastemb`` command: ``train``, ``demo``, and ``similar``, ``analogy``,
+``eval``, ``plot`` to use trained vectors.
 
 Errors a user can fix print one line on stderr and exit 2; Ctrl-C exits 130.
 """
@@ -9,7 +10,7 @@ import logging
 import sys
 from typing import List, Optional
 
-from .config import BACKENDS, MODELS, Settings
+from .config import BACKENDS, KERNELS, MODELS, Settings
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -36,7 +37,9 @@ def _train_parser(subparsers) -> None:
     p.add_argument("--seed", type=int, help=f"random seed (default {defaults.seed})")
     p.add_argument("--max-sentence-length", type=int,
                    help=f"cut longer sentences, in words (default {defaults.max_sentence_length})")
-    p.add_argument("--backend", choices=BACKENDS, help="kernel: cython, numba, or auto (default)")
+    p.add_argument("--backend", choices=BACKENDS, help="compiled code: cython, numba, or auto (default)")
+    p.add_argument("--kernel", choices=KERNELS,
+                   help="skip-gram updates: batched per window (default) or classic per word pair, as word2vec.c")
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
 
 
@@ -53,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _train_parser(subparsers)
     _demo_parser(subparsers)
+    _similar_parser(subparsers)
+    _analogy_parser(subparsers)
+    _eval_parser(subparsers)
+    _plot_parser(subparsers)
     return parser
 
 
@@ -62,7 +69,7 @@ def _run_train(args: argparse.Namespace) -> None:
 
     settings = {name: getattr(args, name) for name in (
         "model", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs", "alpha",
-        "min_alpha", "threads", "seed", "max_sentence_length", "backend")}
+        "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel")}
     model = Model(**settings)
     check_writable(args.output)  # a bad output path fails now, not after training
     model.train(args.corpus, progress=not args.quiet)
@@ -82,13 +89,214 @@ def _run_demo(args: argparse.Namespace) -> None:
     run(threads=args.threads, seed=args.seed, progress=not args.quiet, output=args.output)
 
 
+# --- using trained vectors: similar, analogy, eval, plot ---------------------------------------
+
+def _vectors_arguments(p) -> None:
+    p.add_argument("vectors", help="word vectors file: word2vec text or binary, fastText .vec, GloVe")
+    p.add_argument("--limit", type=int, help="read only the N first (most frequent) words")
+    p.add_argument("--quiet", action="store_true", help="no summary line on stderr")
+
+
+def _similar_parser(subparsers) -> None:
+    p = subparsers.add_parser("similar", help="the nearest words to each word",
+                              description="Print the nearest words (by cosine) to each word given.")
+    _vectors_arguments(p)
+    p.add_argument("words", nargs="+", metavar="WORD", help="words to look up")
+    p.add_argument("--topn", type=int, default=10, help="words to print (default %(default)s)")
+    p.add_argument("--restrict-vocab", type=int, help="answer only from the N most frequent words")
+
+
+def _analogy_parser(subparsers) -> None:
+    p = subparsers.add_parser("analogy", help="a is to b as c is to ?",
+                              description="Solve 'a is to b as c is to ?' (fastemb analogy v.bin man king woman).")
+    _vectors_arguments(p)
+    p.add_argument("words", nargs=3, metavar=("A", "B", "C"), help="a b c: the answers are nearest to b - a + c")
+    p.add_argument("--topn", type=int, default=5, help="answers to print (default %(default)s)")
+    p.add_argument("--method", choices=("3cosadd", "3cosmul"), default="3cosadd", help="default: %(default)s")
+    p.add_argument("--restrict-vocab", type=int, help="answer only from the N most frequent words")
+
+
+def _eval_parser(subparsers) -> None:
+    p = subparsers.add_parser("eval", help="score vectors on analogy and word-similarity sets",
+                              description="Analogy accuracy and word-pair correlations, as gensim scores them.")
+    _vectors_arguments(p)
+    p.add_argument("--analogies", nargs="+", default=[], metavar="FILE",
+                   help="analogy files in the Google format (': section', then 'a b c d' lines)")
+    p.add_argument("--pairs", nargs="+", default=[], metavar="FILE",
+                   help="word-pair files: 'word1<TAB>word2<TAB>score' lines, '#' comments")
+    p.add_argument("--restrict-vocab", type=int, default=30_000,
+                   help="analogies: only the N most frequent words are answers, and questions with other words "
+                        "are skipped (default %(default)s; 0 = all words). Word pairs use all words.")
+    p.add_argument("--method", choices=("3cosadd", "3cosmul"), default="3cosadd",
+                   help="analogy method (default %(default)s)")
+    p.add_argument("--case-sensitive", action="store_true", help="do not fold case when matching words")
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON, per evaluation file")
+
+
+def _plot_parser(subparsers) -> None:
+    p = subparsers.add_parser("plot", help="draw words in 2-D (PCA), pairs as arrows",
+                              description="Draw words in 2-D (PCA of their unit vectors). Needs matplotlib.")
+    _vectors_arguments(p)
+    p.add_argument("words", nargs="*", metavar="WORD", help="words to draw")
+    p.add_argument("-o", "--output", required=True, help="image to write (.png, .svg, .pdf)")
+    p.add_argument("--pairs", nargs="+", default=[], metavar="FIRST:SECOND",
+                   help="draw an arrow from FIRST to SECOND (man:woman king:queen)")
+    p.add_argument("--title", help="title of the picture")
+
+
+def _load_for(args: argparse.Namespace):
+    """The vectors a command works on, and the seconds the loading took."""
+    import time
+
+    from .vectors import load
+
+    start = time.perf_counter()
+    wv = load(args.vectors, limit=args.limit)
+    return wv, time.perf_counter() - start
+
+
+def _summary(args: argparse.Namespace, wv, load_seconds: float, work: str, work_seconds: float) -> None:
+    if not args.quiet:
+        print(f"fastemb: loaded {args.vectors} ({len(wv)} words x {wv.dim}) in {load_seconds:.2f} s; "
+              f"{work} took {work_seconds * 1000:.1f} ms", file=sys.stderr)
+
+
+def _table(header: List[str], rows: List[List[str]]) -> str:
+    """Rows of text in columns: the first left-aligned, the others right-aligned."""
+    widths = [max(len(row[k]) for row in [header] + rows) for k in range(len(header))]
+    lines = []
+    for row in [header] + rows:
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _unknown_word(error: KeyError) -> ValueError:
+    """A KeyError's message as the one-line error the command prints."""
+    return ValueError(error.args[0] if error.args else str(error))
+
+
+def _run_similar(args: argparse.Namespace) -> None:
+    import time
+
+    wv, load_seconds = _load_for(args)
+    start = time.perf_counter()
+    try:
+        answers = [wv.most_similar(word, topn=args.topn, restrict_vocab=args.restrict_vocab) for word in args.words]
+    except KeyError as error:
+        raise _unknown_word(error) from None
+    query_seconds = time.perf_counter() - start
+    for number, (word, answer) in enumerate(zip(args.words, answers)):
+        if len(args.words) > 1:
+            print(f"{chr(10) if number else ''}nearest to {word}:")
+        print(_table(["word", "cosine"], [[w, f"{score:.4f}"] for w, score in answer]))
+    _summary(args, wv, load_seconds, f"{len(args.words)} queries" if len(args.words) > 1 else "the query",
+             query_seconds)
+
+
+def _run_analogy(args: argparse.Namespace) -> None:
+    import time
+
+    wv, load_seconds = _load_for(args)
+    a, b, c = args.words
+    solve = wv.most_similar if args.method == "3cosadd" else wv.most_similar_cosmul
+    start = time.perf_counter()
+    try:
+        answer = solve(positive=[b, c], negative=[a], topn=args.topn, restrict_vocab=args.restrict_vocab)
+    except KeyError as error:
+        raise _unknown_word(error) from None
+    query_seconds = time.perf_counter() - start
+    print(f"{a} is to {b} as {c} is to:")
+    print(_table(["word", "cosine" if args.method == "3cosadd" else "3cosmul"],
+                 [[w, f"{score:.4f}"] for w, score in answer]))
+    _summary(args, wv, load_seconds, "the query", query_seconds)
+
+
+def _run_eval(args: argparse.Namespace) -> None:
+    import json
+    import math
+    import os
+    import time
+
+    if not args.analogies and not args.pairs:
+        raise ValueError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
+    if args.restrict_vocab < 0:
+        raise ValueError(f"--restrict-vocab={args.restrict_vocab}: give a number of words, or 0 for all")
+    for path in args.analogies + args.pairs:  # a missing file fails before loading the vectors
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no such evaluation file")
+    if args.json:
+        from .formats import check_writable
+
+        check_writable(args.json)
+    wv, load_seconds = _load_for(args)
+    start = time.perf_counter()
+    results = {"vectors": str(args.vectors), "words": len(wv), "dim": wv.dim, "analogies": {}, "pairs": {}}
+    for path in args.analogies:
+        result = wv.evaluate_analogies(path, restrict_vocab=args.restrict_vocab or None,
+                                       case_insensitive=not args.case_sensitive, method=args.method)
+        results["analogies"][path] = result
+        print(f"analogies: {path} ({args.method}, answers among the {result['restrict_vocab']} most frequent words)")
+        rows = [[s["section"], f"{100 * s['accuracy']:.2f}%", str(s["correct"]), str(s["attempted"]),
+                 str(s["skipped"])] for s in result["sections"] + [result]]
+        print(_table(["section", "accuracy", "correct", "attempted", "skipped"], rows) + "\n")
+    if args.pairs:
+        rows = []
+        for path in args.pairs:
+            result = wv.evaluate_word_pairs(path, case_insensitive=not args.case_sensitive)
+            results["pairs"][path] = result
+            rows.append([path, f"{result['spearman']:.4f}", f"{result['pearson']:.4f}", str(result["pairs"]),
+                         str(result["oov"])])
+        print(_table(["word pairs", "spearman", "pearson", "pairs", "oov"], rows))
+    seconds = time.perf_counter() - start
+    if args.json:
+        from .formats import atomic_write
+
+        def no_nan(value):  # JSON has no NaN: a correlation over fewer than 2 pairs is null
+            if isinstance(value, float) and math.isnan(value):
+                return None
+            if isinstance(value, dict):
+                return {key: no_nan(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [no_nan(item) for item in value]
+            return value
+
+        with atomic_write(args.json) as stream:
+            stream.write(json.dumps(no_nan(results), indent=2).encode() + b"\n")
+    _summary(args, wv, load_seconds, "evaluation", seconds)
+
+
+def _run_plot(args: argparse.Namespace) -> None:
+    import time
+
+    pairs = []
+    for text in args.pairs:
+        parts = text.split(":")
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(f"--pairs: {text!r} is not FIRST:SECOND (for example man:woman)")
+        pairs.append(tuple(parts))
+    from .formats import check_writable
+
+    check_writable(args.output)
+    wv, load_seconds = _load_for(args)
+    start = time.perf_counter()
+    try:
+        wv.plot(args.words, args.output, pairs=pairs, title=args.title)
+    except KeyError as error:
+        raise _unknown_word(error) from None
+    if not args.quiet:
+        print(f"fastemb: wrote {args.output}", file=sys.stderr)
+    _summary(args, wv, load_seconds, "the plot", time.perf_counter() - start)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     quiet = getattr(args, "quiet", False)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="fastemb: %(message)s")
     try:
-        {"train": _run_train, "demo": _run_demo}[args.command](args)
+        {"train": _run_train, "demo": _run_demo, "similar": _run_similar, "analogy": _run_analogy,
+         "eval": _run_eval, "plot": _run_plot}[args.command](args)
     except KeyboardInterrupt:
         print("fastemb: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED

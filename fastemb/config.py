@@ -12,6 +12,7 @@ from typing import Optional
 
 MODELS = ("skipgram", "cbow")
 BACKENDS = ("auto", "cython", "numba")
+KERNELS = ("classic", "batched")  # skip-gram: word2vec.c's per-pair updates, or per window (pWord2Vec)
 DEFAULT_ALPHA = {"skipgram": 0.025, "cbow": 0.05}
 MIN_ALPHA_FRACTION = 1e-4  # word2vec.c's floor: starting_alpha * 0.0001
 
@@ -34,6 +35,7 @@ class Settings:
     seed: int = 1
     max_sentence_length: int = 10_000
     backend: str = "auto"
+    kernel: str = "batched"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,9 +83,9 @@ def make_settings(**overrides) -> Settings:
     model = values.get("model", "skipgram")
     if model not in MODELS:
         raise ValueError(f"model={model!r} is not one of {', '.join(MODELS)}")
-    backend = values.get("backend", "auto")
-    if backend not in BACKENDS:
-        raise ValueError(f"backend={backend!r} is not one of {', '.join(BACKENDS)}")
+    for name, choices in (("backend", BACKENDS), ("kernel", KERNELS)):
+        if name in values and values[name] not in choices:
+            raise ValueError(f"{name}={values[name]!r} is not one of {', '.join(choices)}")
     for name, value in values.items():
         if name in _RANGES:
             values[name] = _check(name, value)

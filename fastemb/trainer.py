@@ -23,6 +23,9 @@ from .corpus import SENTENCE_END
 from .errors import TrainingDiverged
 from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 
+# the kernels' method codes (see _kernels.pyx); CBOW has one update per window either way
+METHODS = {("cbow", "classic"): 0, ("cbow", "batched"): 0,
+           ("skipgram", "classic"): 1, ("skipgram", "batched"): 2}
 CHUNK_WORDS = 65_536  # ~0.1 s of work per call: Ctrl-C and progress stay responsive
 POLL_SECONDS = 0.1
 
@@ -135,14 +138,15 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     failure: List[BaseException] = []
     next_job = iter(range(settings.epochs * n_chunks))
     job_lock = threading.Lock()
-    cbow = settings.model == "cbow"
+    method = METHODS[settings.model, settings.kernel]
 
     def lr_at(position: int) -> float:
         return settings.alpha - (settings.alpha - settings.min_alpha) * (position / max(total - 1, 1))
 
     def worker() -> None:
         sentence = np.empty(settings.max_sentence_length, np.int32)
-        work = np.empty((2, settings.dim), np.float32)
+        targets = np.empty(1 + settings.negative, np.int32)
+        work = np.empty((2 * settings.window + 1 + settings.negative, settings.dim), np.float32)
         try:
             while not stop.is_set():
                 with job_lock:
@@ -153,8 +157,8 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                 start, end = int(bounds[chunk]), int(bounds[chunk + 1])
                 offset = epoch * words_per_epoch
                 loss, examples, _ = kernel(
-                    cbow, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob,
-                    tables.noise_alias, tables.logistic, sentence, work, settings.window,
+                    method, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob,
+                    tables.noise_alias, tables.logistic, sentence, targets, work, settings.window,
                     settings.negative, lr_at(offset + start), lr_at(offset + end - 1),
                     chunk_seed(settings.seed, epoch, chunk),
                 )

@@ -46,17 +46,36 @@ def output_step(h, out, grad_h, lr, sign, logistic):
     return loss
 
 
-def train_chunk(cbow, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
+CBOW, SKIPGRAM_CLASSIC, SKIPGRAM_BATCHED = 0, 1, 2
+
+
+def gradient(h, out, lr, sign, logistic):
+    """(step g, loss) of one example; see output_step."""
+    z = np.float32(-sign * np.dot(h, out))
+    if z <= -MAX_Z:
+        return np.float32(0.0), 0.0
+    if z < MAX_Z:
+        i = int((z + np.float32(MAX_Z)) * np.float32((logistic.shape[1] - 1) / (2 * MAX_Z)))
+        return np.float32(lr * sign * logistic[0, i]), float(logistic[1, i])
+    return np.float32(lr * sign), float(z)
+
+
+def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
                 max_sentence_length, window, negative, lr_first, lr_last, seed):
-    """What the kernel's train_chunk does, written for clarity. Updates w_in, w_out in place."""
+    """What the kernels' train_chunk does, written for clarity. Updates w_in, w_out in place."""
     rng = SplitMix64(seed)
     n, pos = len(ids), 0
     loss, examples, kept_total = 0.0, 0, 0
 
-    def noise():
-        r = rng.next()
-        column = below(r, len(noise_prob))
-        return column if unit_float(r) < noise_prob[column] else int(noise_alias[column])
+    def targets_for(centre):
+        found = [centre]
+        for _ in range(negative):
+            r = rng.next()
+            column = below(r, len(noise_prob))
+            target = column if unit_float(r) < noise_prob[column] else int(noise_alias[column])
+            if target != centre:
+                found.append(target)
+        return found
 
     while pos < n:
         start, sentence = pos, []
@@ -72,28 +91,35 @@ def train_chunk(cbow, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logi
         for c, centre in enumerate(sentence):
             span = window - below(rng.next(), window)
             contexts = [sentence[j] for j in range(max(0, c - span), min(len(sentence), c + span + 1)) if j != c]
-            if cbow:
-                if not contexts:
-                    continue
+            if not contexts:
+                continue
+            if method == CBOW:
                 mean = np.mean(w_in[contexts], axis=0, dtype=np.float32)
                 grad = np.zeros_like(mean)
-                loss += output_step(mean, w_out[centre], grad, lr, 1.0, logistic)
-                for _ in range(negative):
-                    target = noise()
-                    if target != centre:
-                        loss += output_step(mean, w_out[target], grad, lr, -1.0, logistic)
+                for t, target in enumerate(targets_for(centre)):
+                    loss += output_step(mean, w_out[target], grad, lr, 1.0 if t == 0 else -1.0, logistic)
                 for context in contexts:
                     w_in[context] += grad
                 examples += 1
-            else:
+            elif method == SKIPGRAM_CLASSIC:
                 for context in contexts:
                     h = w_in[context]
                     grad = np.zeros_like(h)
-                    loss += output_step(h, w_out[centre], grad, lr, 1.0, logistic)
-                    for _ in range(negative):
-                        target = noise()
-                        if target != centre:
-                            loss += output_step(h, w_out[target], grad, lr, -1.0, logistic)
+                    for t, target in enumerate(targets_for(centre)):
+                        loss += output_step(h, w_out[target], grad, lr, 1.0 if t == 0 else -1.0, logistic)
                     h += grad
                     examples += 1
+            else:  # batched: every (context, target) example scored from the same weights
+                targets = targets_for(centre)
+                steps = np.zeros((len(contexts), len(targets)), np.float32)
+                for b, context in enumerate(contexts):
+                    for t, target in enumerate(targets):
+                        steps[b, t], example_loss = gradient(w_in[context], w_out[target], lr,
+                                                             1.0 if t == 0 else -1.0, logistic)
+                        loss += example_loss
+                grad_in = steps @ w_out[targets]
+                grad_out = steps.T @ w_in[contexts]
+                np.add.at(w_in, contexts, grad_in)
+                np.add.at(w_out, targets, grad_out)
+                examples += len(contexts)
     return loss, examples, kept_total

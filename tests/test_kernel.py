@@ -21,22 +21,36 @@ def tiny_problem(seed=0, vocab=12, dim=8, length=80):
     return ids, tables, w_in, w_out
 
 
-def run_kernel(kernel, cbow, ids, tables, w_in, w_out, max_sentence_length=1000, window=3,
+def run_kernel(kernel, method, ids, tables, w_in, w_out, max_sentence_length=1000, window=3,
                negative=3, lr=(0.05, 0.01), seed=42):
+    """Call a kernel with scratch buffers sized as the trainer sizes them."""
     sentence = np.empty(max_sentence_length, np.int32)
-    work = np.empty((2, w_in.shape[1]), np.float32)
-    return kernel(cbow, w_in, w_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
-                  tables["logistic"], sentence, work, window, negative, lr[0], lr[1], seed)
+    targets = np.empty(1 + negative, np.int32)
+    work = np.empty((2 * window + 1 + negative, w_in.shape[1]), np.float32)
+    return kernel(method, w_in, w_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
+                  tables["logistic"], sentence, targets, work, window, negative, lr[0], lr[1], np.uint64(seed))
 
 
-@pytest.mark.parametrize("cbow", [False, True], ids=["skipgram", "cbow"])
+METHODS = {"cbow": reference.CBOW, "skipgram-classic": reference.SKIPGRAM_CLASSIC,
+           "skipgram-batched": reference.SKIPGRAM_BATCHED}
+
+
+def test_method_codes_match_the_trainer():
+    from fastemb.trainer import METHODS as TRAINER_METHODS
+
+    assert TRAINER_METHODS["skipgram", "classic"] == reference.SKIPGRAM_CLASSIC
+    assert TRAINER_METHODS["skipgram", "batched"] == reference.SKIPGRAM_BATCHED
+    assert TRAINER_METHODS["cbow", "batched"] == TRAINER_METHODS["cbow", "classic"] == reference.CBOW
+
+
+@pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
 @pytest.mark.parametrize("max_sentence_length", [1000, 4])
-def test_chunk_matches_reference(kernel, cbow, max_sentence_length):
+def test_chunk_matches_reference(kernel, method, max_sentence_length):
     ids, tables, w_in, w_out = tiny_problem()
     ref_in, ref_out = w_in.copy(), w_out.copy()
-    loss, examples, kept = run_kernel(kernel, cbow, ids, tables, w_in, w_out, max_sentence_length)
+    loss, examples, kept = run_kernel(kernel, method, ids, tables, w_in, w_out, max_sentence_length)
     ref_loss, ref_examples, ref_kept = reference.train_chunk(
-        cbow, ref_in, ref_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
+        method, ref_in, ref_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
         tables["logistic"], max_sentence_length, 3, 3, np.float32(0.05), np.float32(0.01), 42)
     assert (examples, kept) == (ref_examples, ref_kept)
     assert 0 < kept < np.count_nonzero(ids >= 0)  # subsampling dropped some, not all
@@ -58,7 +72,7 @@ def test_one_pair_is_one_sgd_step(kernel):
     ids = np.array([0, 1], np.int32)
     lr = 0.1
     # negative=0: only the true pairs (centre 0 <- context 1, then centre 1 <- context 0)
-    run_kernel(kernel, False, ids, tables, w_in, w_out, window=1, negative=0, lr=(lr, lr))
+    run_kernel(kernel, reference.SKIPGRAM_CLASSIC, ids, tables, w_in, w_out, window=1, negative=0, lr=(lr, lr))
     sigmoid = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
     h1, o0 = before_in[1].astype(np.float64), before_out[0].astype(np.float64)
     g = lr * (1 - sigmoid(h1 @ o0))
@@ -76,8 +90,9 @@ def test_one_pair_is_one_sgd_step(kernel):
 def test_nan_weights_reach_the_loss(kernel):
     ids, tables, w_in, w_out = tiny_problem()
     w_in[:] = np.nan
-    loss, _, _ = run_kernel(kernel, False, ids, tables, w_in, w_out)
-    assert math.isnan(loss)
+    for method in METHODS.values():
+        loss, _, _ = run_kernel(kernel, method, ids, tables, w_in, w_out)
+        assert math.isnan(loss)
 
 
 def test_windows_do_not_cross_sentence_ends(kernel):
@@ -96,7 +111,8 @@ def test_windows_do_not_cross_sentence_ends(kernel):
     w_in = np.random.default_rng(2).random((vocab, dim), dtype=np.float32)
     w_out = np.zeros((vocab, dim), np.float32)
     start_in = w_in.copy()
-    run_kernel(kernel, False, ids, tables, w_in, w_out, window=5, negative=0)
+    run_kernel(kernel, reference.SKIPGRAM_BATCHED, ids, tables, w_in, w_out, window=5, negative=0)
+    run_kernel(kernel, reference.SKIPGRAM_CLASSIC, ids, tables, w_in, w_out, window=5, negative=0)
 
     def cosine(a, b):
         return a @ b / np.linalg.norm(a) / np.linalg.norm(b)

@@ -12,14 +12,18 @@ def train(path, backend, **settings):
     return fastemb.Model(**settings).train(path, progress=False)
 
 
-@pytest.mark.parametrize("model", ["skipgram", "cbow"])
-def test_planted_analogies_are_recovered(planted_corpus, backend, model):
-    result = demo.score(train(planted_corpus, backend, model=model).wv)
+METHODS = [("skipgram", "batched"), ("skipgram", "classic"), ("cbow", "batched")]
+
+
+@pytest.mark.parametrize("model,kernel", METHODS)
+def test_planted_analogies_are_recovered(planted_corpus, backend, model, kernel):
+    result = demo.score(train(planted_corpus, backend, model=model, kernel=kernel).wv)
     assert result.analogies_right >= 0.9 * result.analogies_total
 
 
-def test_skipgram_puts_pair_partners_nearest(planted_corpus, backend):
-    result = demo.score(train(planted_corpus, backend).wv)
+@pytest.mark.parametrize("kernel", ["batched", "classic"])
+def test_skipgram_puts_pair_partners_nearest(planted_corpus, backend, kernel):
+    result = demo.score(train(planted_corpus, backend, kernel=kernel).wv)
     assert result.partners_right >= 0.9 * result.partners_total
 
 
@@ -30,11 +34,11 @@ def test_two_threads_reach_the_quality_of_one(planted_corpus, backend):
     assert two.partners_right >= one.partners_right - 2
 
 
-@pytest.mark.parametrize("model", ["skipgram", "cbow"])
-def test_one_thread_and_a_seed_are_reproducible(planted_corpus, backend, model):
-    first = train(planted_corpus, backend, model=model, epochs=1)
-    second = train(planted_corpus, backend, model=model, epochs=1)
-    other_seed = train(planted_corpus, backend, model=model, epochs=1, seed=2)
+@pytest.mark.parametrize("model,kernel", METHODS)
+def test_one_thread_and_a_seed_are_reproducible(planted_corpus, backend, model, kernel):
+    first = train(planted_corpus, backend, model=model, kernel=kernel, epochs=1)
+    second = train(planted_corpus, backend, model=model, kernel=kernel, epochs=1)
+    other_seed = train(planted_corpus, backend, model=model, kernel=kernel, epochs=1, seed=2)
     np.testing.assert_array_equal(first.w_in, second.w_in)
     np.testing.assert_array_equal(first.w_out, second.w_out)
     assert not np.array_equal(first.w_in, other_seed.w_in)
