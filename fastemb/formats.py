@@ -2,13 +2,21 @@
 
 Text: a header ``V D``, then one line per word: the word and D numbers,
 separated by spaces. Binary (word2vec.c's ``-binary 1``): the same header, then
-per word the word, a space, D little-endian float32 and a newline. Words are
-UTF-8 and cannot contain whitespace. gensim, word2vec.c and fastText (``.vec``)
-all read and write these.
+per word the word, a space, D little-endian float32 and (word2vec.c) a newline
+or (gensim) nothing. Words are UTF-8 and cannot contain whitespace. gensim,
+word2vec.c and fastText (``.vec``) all read and write these. GloVe's text files
+are the text format without the header line; they are read too. A name ending
+in ``.gz``, ``.bz2`` or ``.xz`` is (de)compressed on the fly.
 """
 from __future__ import annotations
 
+import bz2
+import gzip
+import io
+import logging
+import lzma
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +27,14 @@ import numpy as np
 from .errors import VectorsFormatError
 
 PathLike = Union[str, os.PathLike]
+
+logger = logging.getLogger("fastemb")
+
+COMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}  # by file name suffix
+UNICODE_ERRORS = ("strict", "replace", "ignore")  # what to do with a word that is not valid UTF-8
+MAX_HEADER_BYTES = 1 << 20  # the first line: a header, or a whole GloVe row
+MAX_WORD_BYTES = 100_000
+CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f]")  # never in a word; in one, the row lengths are wrong  # a binary word longer than this means the file is not a vectors file
 
 
 def check_writable(path: PathLike) -> Path:
@@ -63,7 +79,7 @@ def write_vectors(path: PathLike, words: Sequence[str], vectors: np.ndarray, bin
             raise ValueError(f"word {word!r} is empty or has whitespace: the word2vec format cannot hold it")
     count, dim = vectors.shape
     row_format = " ".join(["%.9g"] * dim)  # 9 significant digits: float32 survives the round trip
-    with atomic_write(path) as stream:
+    with atomic_write(path) as raw, _compressed(raw, path) as stream:
         stream.write(f"{count} {dim}\n".encode())
         little = vectors.astype("<f4", copy=False)
         for word, row in zip(words, little):
@@ -73,71 +89,103 @@ def write_vectors(path: PathLike, words: Sequence[str], vectors: np.ndarray, bin
                 stream.write(f"{word} {row_format % tuple(row.tolist())}\n".encode("utf-8"))
 
 
-def read_vectors(path: PathLike, limit: Optional[int] = None) -> Tuple[List[str], np.ndarray]:
-    """Read a word2vec text or binary file (detected from its first row).
+
+
+@contextmanager
+def _compressed(raw: BinaryIO, path: PathLike) -> Iterator[BinaryIO]:
+    """``raw`` itself, or a compressing stream over it when ``path`` names a compressed file."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in COMPRESSORS:
+        yield raw
+        return
+    with COMPRESSORS[suffix](raw, "wb") as stream:
+        yield stream
+
+
+def _open(path: Path) -> BinaryIO:
+    opener = COMPRESSORS.get(path.suffix.lower(), open)
+    return opener(path, "rb")
+
+
+def read_vectors(path: PathLike, limit: Optional[int] = None,
+                 unicode_errors: str = "strict") -> Tuple[List[str], np.ndarray]:
+    """Read a word2vec text or binary file, or a GloVe text file (detected).
 
     ``limit`` reads only the first N rows (the most frequent words in files
-    written by word2vec tools). Raises FileNotFoundError, or VectorsFormatError
-    naming the file and the line or byte offset of the first problem.
+    written by word2vec tools). ``unicode_errors`` is ``"strict"`` (a word that
+    is not UTF-8 is an error), ``"replace"`` or ``"ignore"``, as in
+    ``bytes.decode``. Raises FileNotFoundError, or VectorsFormatError naming the
+    file and the line or byte offset of the first problem.
     """
     path = Path(path)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
+        raise ValueError(f"limit={limit!r}: give the number of rows to read (1 or more), or None for all")
+    if unicode_errors not in UNICODE_ERRORS:
+        raise ValueError(f"unicode_errors={unicode_errors!r}: use one of {', '.join(UNICODE_ERRORS)}")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such vectors file")
-    with open(path, "rb") as stream:
-        count, dim = _read_header(path, stream)
-        rows = count if limit is None else min(count, limit)
-        start = stream.tell()
-        binary = _looks_binary(stream.read(dim * 4 + 2048), dim)
-        stream.seek(start)
-        reader = _read_binary_rows if binary else _read_text_rows
-        words, vectors = reader(path, stream, rows, dim)
-    return words, vectors
+    try:
+        with _open(path) as stream:
+            return _read(_Source(path, stream, unicode_errors), limit)
+    except (EOFError, lzma.LZMAError, gzip.BadGzipFile, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise VectorsFormatError(f"{path}: cannot be decompressed: {error}") from None
 
 
-def _read_header(path: Path, stream: BinaryIO) -> Tuple[int, int]:
-    line = stream.readline(256)
+class _Source:
+    """An open vectors file with its name, for error messages that say where."""
+
+    def __init__(self, path: Path, stream: BinaryIO, unicode_errors: str):
+        self.path, self.stream, self.unicode_errors = path, stream, unicode_errors
+
+    def error(self, where: str, message: str) -> VectorsFormatError:
+        return VectorsFormatError(f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}")
+
+    def word(self, raw: bytes, where: str) -> str:
+        try:
+            return raw.decode("utf-8", errors=self.unicode_errors)
+        except UnicodeDecodeError:
+            raise self.error(where, f"the word {raw[:40]!r} is not valid UTF-8 "
+                             "(load(..., unicode_errors='replace') reads it anyway)") from None
+
+
+def _read(source: _Source, limit: Optional[int]) -> Tuple[List[str], np.ndarray]:
+    stream = source.stream
+    first = stream.readline(MAX_HEADER_BYTES)
+    header = _parse_header(first)
+    if header is None:  # GloVe: no header, the first line is already a row
+        fields = first.split()
+        if len(fields) < 2 or not first.endswith(b"\n") or not all(map(_is_number, fields[1:])):
+            raise source.error("line 1", f"must be the header 'V D' (words, dimensions) or a GloVe row "
+                               f"'word x1 ... xD', got {first[:60]!r}")
+        stream.seek(0)
+        return _read_text_rows(source, None if limit is None else limit, len(fields) - 1, first_line=1,
+                               header_rows=None)
+    count, dim = header
+    if dim < 1:
+        raise source.error("line 1", f"the header says {dim} dimensions")
+    rows = count if limit is None else min(count, limit)
+    start = stream.tell()
+    binary = _looks_binary(stream.read(dim * 4 + 2048))
+    stream.seek(start)
+    if binary:
+        return _read_binary_rows(source, rows, dim, count)
+    return _read_text_rows(source, rows, dim, first_line=2, header_rows=count)
+
+
+def _parse_header(line: bytes) -> Optional[Tuple[int, int]]:
     parts = line.split()
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or not line.endswith(b"\n"):
-        raise VectorsFormatError(f"{path}: line 1 must be the header 'V D' (words, dimensions), got {line[:60]!r}")
-    count, dim = int(parts[0]), int(parts[1])
-    if dim < 1:
-        raise VectorsFormatError(f"{path}: line 1: the header says {dim} dimensions")
-    return count, dim
+        return None
+    return int(parts[0]), int(parts[1])
 
 
-def _looks_binary(sample: bytes, dim: int) -> bool:
-    """A text file's first row is a word and ``dim`` numbers; raw float32 bytes almost never are."""
+def _looks_binary(sample: bytes) -> bool:
+    """A text file's first row is a word and numbers (how many is checked later, to
+    name the line); raw float32 bytes almost never read as numbers."""
     fields = sample.split(b"\n", 1)[0].split()
-    return len(fields) != dim + 1 or not all(map(_is_number, fields[1:]))
-
-
-def _decode_word(path: Path, raw: bytes, where: str) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise VectorsFormatError(f"{path}: {where}: the word is not valid UTF-8") from None
-
-
-def _read_text_rows(path: Path, stream: BinaryIO, rows: int, dim: int) -> Tuple[List[str], np.ndarray]:
-    words: List[str] = []
-    numbers: List[bytes] = []
-    for number in range(rows):
-        line = stream.readline()
-        where = f"line {number + 2}"
-        if not line:
-            raise VectorsFormatError(f"{path}: ends after {number} rows, but the header promises {rows}")
-        parts = line.split()
-        if len(parts) != dim + 1:
-            raise VectorsFormatError(f"{path}: {where}: expected a word and {dim} numbers, got {len(parts)} fields")
-        words.append(_decode_word(path, parts[0], where))
-        numbers.extend(parts[1:])
-    try:
-        vectors = np.array(numbers, dtype=np.bytes_).astype(np.float32).reshape(rows, dim)
-    except ValueError:
-        bad = next(i for i, value in enumerate(numbers) if not _is_number(value))
-        raise VectorsFormatError(
-            f"{path}: line {bad // dim + 2}: {numbers[bad][:30]!r} is not a number") from None
-    return words, vectors
+    return len(fields) < 2 or not all(map(_is_number, fields[1:]))
 
 
 def _is_number(value: bytes) -> bool:
@@ -148,35 +196,146 @@ def _is_number(value: bytes) -> bool:
     return True
 
 
-def _read_binary_rows(path: Path, stream: BinaryIO, rows: int, dim: int) -> Tuple[List[str], np.ndarray]:
+def _read_text_rows(source: _Source, rows: Optional[int], dim: int, first_line: int,
+                    header_rows: Optional[int]) -> Tuple[List[str], np.ndarray]:
+    """``rows`` lines of a word and ``dim`` numbers (all lines when ``rows`` is None: GloVe).
+
+    The numbers are parsed by numpy's C reader in one call; only when that fails
+    are the rows checked one by one, to name the first bad line.
+    """
+    stream = source.stream
     words: List[str] = []
-    vectors = np.empty((rows, dim), dtype=np.float32)
-    row_bytes = 4 * dim
-    for number in range(rows):
-        offset = stream.tell()
-        word = _read_binary_word(path, stream, offset)
-        words.append(_decode_word(path, word, f"byte offset {offset}"))
-        data = stream.read(row_bytes)
-        if len(data) != row_bytes:
-            raise VectorsFormatError(
-                f"{path}: truncated at byte offset {offset}: row {number + 1} of {rows} lacks its {dim} floats")
-        vectors[number] = np.frombuffer(data, dtype="<f4")
+    numbers: List[bytes] = []  # each row's numbers, still as text
+    while rows is None or len(words) < rows:
+        line = stream.readline()
+        where = f"line {first_line + len(words)}"
+        if not line or (header_rows is None and not line.strip()):
+            if header_rows is None and not stream.read(1 << 16).strip():
+                break  # GloVe: the end, perhaps after blank lines
+            if header_rows is None:
+                raise source.error(where, "empty line in the middle of the file")
+            raise source.error("", f"ends after {len(words)} rows, but the header promises {header_rows}")
+        parts = line.split(None, 1)
+        if not parts:
+            raise source.error(where, f"expected a word and {dim} numbers, got an empty line")
+        words.append(source.word(parts[0], where))
+        numbers.append(parts[1] if len(parts) == 2 else b"")
+    if header_rows is not None and len(words) == header_rows:
+        _check_text_end(source, first_line + len(words), header_rows)
+    if not words:
+        raise source.error("", "has no rows")
+    try:
+        vectors = np.loadtxt(io.BytesIO(b"\n".join(numbers)), dtype=np.float32, comments=None, ndmin=2)
+        if vectors.shape != (len(words), dim):
+            raise ValueError("rows of different lengths")
+    except ValueError:
+        raise _first_bad_row(source, numbers, dim, first_line) from None
     return words, vectors
 
 
-def _read_binary_word(path: Path, stream: BinaryIO, offset: int, max_bytes: int = 100_000) -> bytes:
-    """The bytes up to the next space, skipping the newline that ends the previous row."""
-    word = bytearray()
+def _first_bad_row(source: _Source, numbers: List[bytes], dim: int, first_line: int) -> VectorsFormatError:
+    for row, text in enumerate(numbers):
+        where = f"line {first_line + row}"
+        fields = text.split()
+        if len(fields) != dim:
+            return source.error(where, f"expected a word and {dim} numbers, got {len(fields) + 1} fields")
+        for field in fields:
+            if not _is_number(field):
+                return source.error(where, f"{field[:30]!r} is not a number")
+    return source.error("", "numbers that numpy cannot read")
+
+
+def _check_text_end(source: _Source, line: int, header_rows: int) -> None:
+    """After the rows the header promises, only blank lines may follow."""
     while True:
-        byte = stream.read(1)
-        if not byte:
-            raise VectorsFormatError(f"{path}: truncated at byte offset {offset}: a row has no vector")
-        if byte == b" ":
-            break
-        if byte != b"\n" or word:
-            word += byte
-        if len(word) > max_bytes:
-            raise VectorsFormatError(f"{path}: byte offset {offset}: no space within {max_bytes} bytes; not a vectors file")
-    if not word:
-        raise VectorsFormatError(f"{path}: byte offset {offset}: empty word")
-    return bytes(word)
+        rest = source.stream.read(1 << 16)
+        if not rest:
+            return
+        if rest.strip():
+            raise source.error(f"line {line}", f"more rows than the {header_rows} the header announces "
+                               "(fix the header's first number)")
+
+
+def _read_binary_rows(source: _Source, rows: int, dim: int, header_rows: int) -> Tuple[List[str], np.ndarray]:
+    row_bytes = 4 * dim
+    size = source.path.stat().st_size
+    if source.path.suffix.lower() not in COMPRESSORS and rows * (row_bytes + 2) > size:
+        raise source.error("", f"truncated: the header promises {header_rows} rows of {dim} float32, "
+                           f"at least {header_rows * (row_bytes + 2):,} bytes, but the file has {size:,}")
+    reader = _Blocks(source.stream)
+    words: List[str] = []
+    vectors = np.empty((rows, dim), dtype=np.float32)
+    for number in range(rows):
+        offset = reader.offset
+        if reader.peek(1) == b"\n":  # word2vec.c ends each row with a newline, gensim does not
+            reader.take(1)
+        word = reader.until_space(MAX_WORD_BYTES)
+        if word is None:
+            if not reader.peek(1):
+                raise source.error("", f"truncated at byte offset {offset}: row {number + 1} of {rows} is missing")
+            raise source.error(f"byte offset {offset}", f"no space within {MAX_WORD_BYTES} bytes; "
+                               "not a vectors file")
+        if not word:
+            raise source.error(f"byte offset {offset}", "empty word")
+        if CONTROL_BYTE.search(word):
+            raise source.error(f"byte offset {offset}", f"the word {word[:40]!r} has control characters: the "
+                               f"rows do not hold the {dim} floats the header announces, or this is not a vectors file")
+        words.append(source.word(word, f"byte offset {offset}"))
+        data = reader.take(row_bytes)
+        if len(data) != row_bytes:
+            raise source.error("", f"truncated at byte offset {offset}: row {number + 1} of {rows} "
+                               f"lacks its {dim} floats")
+        vectors[number] = np.frombuffer(data, dtype="<f4")
+    if rows == header_rows:
+        while reader.peek(1) == b"\n":
+            reader.take(1)
+        offset = reader.offset
+        if reader.peek(1):
+            raise source.error(f"byte offset {offset}", f"more data after the {header_rows} rows the header "
+                               "announces (a wrong header, or not a binary vectors file)")
+    return words, vectors
+
+
+class _Blocks:
+    """Reads a stream in 1 MiB blocks and hands out pieces of it, counting the offset."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.buffer = b""
+        self.position = 0  # in buffer
+        self.offset = stream.tell()  # of buffer[position] in the file
+
+    def _fill(self, wanted: int) -> bool:
+        """Make ``wanted`` bytes available from position; False at the end of the file."""
+        while len(self.buffer) - self.position < wanted:
+            block = self.stream.read(max(self.BLOCK, wanted))
+            if not block:
+                return False
+            self.buffer = self.buffer[self.position:] + block
+            self.position = 0
+        return True
+
+    def peek(self, count: int) -> bytes:
+        self._fill(count)
+        return self.buffer[self.position:self.position + count]
+
+    def take(self, count: int) -> bytes:
+        self._fill(count)
+        piece = self.buffer[self.position:self.position + count]
+        self.position += len(piece)
+        self.offset += len(piece)
+        return piece
+
+    def until_space(self, max_bytes: int) -> Optional[bytes]:
+        """The bytes before the next space, which is consumed; None if there is none within ``max_bytes``."""
+        searched = 0
+        while True:
+            space = self.buffer.find(b" ", self.position + searched, self.position + max_bytes + 1)
+            if space >= 0:
+                piece = self.take(space - self.position + 1)
+                return piece[:-1]
+            searched = len(self.buffer) - self.position
+            if searched > max_bytes or not self._fill(searched + 1):
+                return None

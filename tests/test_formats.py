@@ -78,11 +78,11 @@ def test_output_directory_must_exist(tmp_path, vectors):
 
 
 @pytest.mark.parametrize("content,message", [
-    (b"", r"line 1 must be the header"),
+    (b"", r"line 1: must be the header"),
     (b"2 3\nhello 0.1 0.2 0.3\n", r"ends after 1 rows, but the header promises 2"),
     (b"2 3\nhello 0.1 0.2 0.3\nworld 0.1 0.2\n", r"line 3: expected a word and 3 numbers, got 3 fields"),
     (b"2 2\nhello 0.1 0.2\nworld 0.1 abc\n", r"line 3: b'abc' is not a number"),
-    (b"1 2\n\xff\xfe 0.1 0.2\n", r"line 2: the word is not valid UTF-8"),
+    (b"1 2\n\xff\xfe 0.1 0.2\n", r"line 2: the word .* is not valid UTF-8"),
     (b"1 2\nhello " + np.float32([1, 2]).tobytes()[:5], r"truncated at byte offset 4"),
 ])
 def test_corrupt_files_name_the_place(tmp_path, content, message):
@@ -94,3 +94,113 @@ def test_corrupt_files_name_the_place(tmp_path, content, message):
 def test_words_with_whitespace_cannot_be_written(tmp_path):
     with pytest.raises(ValueError, match="has whitespace"):
         formats.write_vectors(tmp_path / "v.txt", ["a b"], np.zeros((1, 2), np.float32))
+
+
+# --- files written by other tools, by their writers' rules ---------------------------------------
+
+def word2vec_c_text(words, matrix):
+    """word2vec.c -binary 0: '%lld %lld\\n', then per word '%s ' and '%lf ' per value, '\\n'."""
+    rows = "".join(word + " " + "".join("%lf " % value for value in row) + "\n" for word, row in zip(words, matrix))
+    return (f"{len(words)} {matrix.shape[1]}\n" + rows).encode()
+
+
+def word2vec_c_binary(words, matrix):
+    """word2vec.c -binary 1: the header, then per word '%s ', the float32 bytes, '\\n'."""
+    rows = b"".join(w.encode() + b" " + row.astype("<f4").tobytes() + b"\n" for w, row in zip(words, matrix))
+    return f"{len(words)} {matrix.shape[1]}\n".encode() + rows
+
+
+def fasttext_vec(words, matrix):
+    """fastText's .vec: the header, then per word the word, ' ', each value (5 significant
+    digits) followed by a space, and a newline; '</s>' is a word."""
+    rows = "".join(word + " " + "".join(f"{value:.5g} " for value in row) + "\n" for word, row in zip(words, matrix))
+    return (f"{len(words)} {matrix.shape[1]}\n" + rows).encode()
+
+
+def glove_txt(words, matrix):
+    """GloVe: no header; per word the word and the values, separated by single spaces."""
+    return "".join(word + " " + " ".join("%.6f" % v for v in row) + "\n" for word, row in zip(words, matrix)).encode()
+
+
+@pytest.mark.parametrize("writer,precision", [(word2vec_c_text, 1e-6), (word2vec_c_binary, 0),
+                                              (fasttext_vec, 1e-4), (glove_txt, 1e-6)])
+def test_other_tools_files_load(tmp_path, vectors, writer, precision):
+    words, matrix = vectors
+    words, matrix = ["</s>"] + words, np.vstack([np.full((1, 7), 0.25, np.float32), matrix / 1000])
+    path = write(tmp_path / "other.vec", writer(words, matrix))
+    wv = fastemb.load(path)
+    assert wv.index_to_word == words
+    np.testing.assert_allclose(wv.vectors, matrix, rtol=precision, atol=precision)
+    assert fastemb.load(path, limit=3).index_to_word == words[:3]
+
+
+@pytest.mark.parametrize("suffix", [".txt.gz", ".bin.bz2", ".vec.xz"])
+def test_compressed_files_round_trip(tmp_path, vectors, suffix):
+    words, matrix = vectors
+    path = tmp_path / f"v{suffix}"
+    fastemb.WordVectors(words, matrix).save(path, binary=".bin" in suffix)
+    assert path.read_bytes()[:2] != b"7 "  # compressed
+    loaded = fastemb.load(path)
+    assert loaded.index_to_word == words
+    np.testing.assert_array_equal(loaded.vectors, matrix)
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"1 2\nhello 0.1 0.2\nworld 0.3 0.4\n", r"line 3: more rows than the 1 the header announces"),
+    (b"1 2\nhello " + np.float32([1, 2]).tobytes() + b"\nworld " + np.float32([1, 2]).tobytes() + b"\n",
+     r"byte offset 19: more data after the 1 rows the header announces"),
+    (b"3 2\nhello " + np.float32([1, 2]).tobytes(), r"truncated: the header promises 3 rows of 2 float32"),
+    (b"2 2\n\xffhello " + np.float32([1, 2]).tobytes() + b"\nworld " + np.float32([1, 2]).tobytes(),
+     r"byte offset 4: the word b'\\xffhello' is not valid UTF-8 \(load\(..., unicode_errors='replace'\)"),
+    (b"hello 0.1 0.2\nworld 0.3\n", r"line 2: expected a word and 2 numbers, got 2 fields"),
+    (b"hello 0.1 0.2\n\nworld 0.3 0.4\n", r"line 2: empty line in the middle of the file"),
+    (b"2 2\nhello 0.1 0.2\n\n", r"line 3: expected a word and 2 numbers, got an empty line"),
+    (b"hello\n", r"line 1: must be the header 'V D' \(words, dimensions\) or a GloVe row"),
+    (b"2 0\n", r"line 1: the header says 0 dimensions"),
+])
+def test_more_corrupt_files_name_the_place(tmp_path, content, message):
+    path = write(tmp_path / "bad.vec", content)
+    with pytest.raises(VectorsFormatError, match=message):
+        fastemb.load(path)
+
+
+def test_headers_may_be_followed_by_blank_lines_and_glove_by_a_final_blank(tmp_path):
+    assert len(fastemb.load(write(tmp_path / "a.txt", "1 2\nhello 0.1 0.2\n\n\n"))) == 1
+    assert len(fastemb.load(write(tmp_path / "b.txt", "hello 0.1 0.2\nworld 1 2\n\n"))) == 2
+
+
+def test_a_non_utf8_word_loads_when_asked(tmp_path):
+    path = write(tmp_path / "latin1.vec", "1 2\ncafé 0.1 0.2\n".encode("latin-1"))
+    with pytest.raises(VectorsFormatError, match="line 2: the word b'caf\\\\xe9' is not valid UTF-8"):
+        fastemb.load(path)
+    assert fastemb.load(path, unicode_errors="replace").index_to_word == ["caf\ufffd"]
+    with pytest.raises(ValueError, match="unicode_errors='lenient': use one of strict, replace, ignore"):
+        fastemb.load(path, unicode_errors="lenient")
+
+
+@pytest.mark.parametrize("limit", [0, -1, 2.5, True])
+def test_limit_must_be_a_row_count(tmp_path, vectors, limit):
+    path = tmp_path / "v.txt"
+    fastemb.WordVectors(*vectors).save(path)
+    with pytest.raises(ValueError, match=r"limit=.*: give the number of rows to read \(1 or more\)"):
+        fastemb.load(path, limit=limit)
+
+
+def test_a_directory_or_missing_file_is_not_a_vectors_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.txt: no such vectors file"):
+        fastemb.load(tmp_path / "missing.txt")
+    with pytest.raises(FileNotFoundError, match="no such vectors file"):
+        fastemb.load(tmp_path)
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"2 3\nhello 0.1 0.2\nworld 0.3 0.4\n", r"line 2: expected a word and 3 numbers, got 3 fields"),
+    (b"2 1\nhello 0.1 0.2\nworld 0.3 0.4\n", r"line 2: expected a word and 1 numbers, got 3 fields"),
+    (b"2 3\nhello " + np.float32([1, 2]).tobytes() + b"\nworld " + np.float32([3, 4]).tobytes() + b"\n",
+     r"truncated"),
+    (b"2 1\nhello " + np.float32([1, 2]).tobytes() + b"\nworld " + np.float32([3, 4]).tobytes() + b"\n",
+     r"byte offset 14: the word .* has control characters: the rows do not hold the 1 floats"),
+])
+def test_a_header_with_the_wrong_dimensions_is_caught(tmp_path, content, message):
+    with pytest.raises(VectorsFormatError, match=message):
+        fastemb.load(write(tmp_path / "bad.vec", content))
