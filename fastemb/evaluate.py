@@ -1,10 +1,19 @@
 """Standard quality scores for word vectors: analogies and word-pair similarity.
 
-Scoring follows the usual rules (as in ../shared/eval/README.md and gensim):
-analogies by 3CosAdd over the ``restrict_vocab`` most frequent words with the
-three query words excluded, questions with a word outside that vocabulary
-skipped and counted; word pairs by Spearman correlation of cosine similarity
-with human scores, over the pairs whose words both have vectors.
+Scoring follows ../shared/eval/README.md and gives the same figures as gensim's
+``evaluate_word_analogies`` and ``evaluate_word_pairs``:
+
+- Only the ``restrict_vocab`` first rows (the most frequent words) count; a
+  question or pair with a word outside them is skipped and counted.
+- ``case_insensitive`` (the default) compares words case-folded on both sides:
+  a test word stands for the first (most frequent) of its case variants among
+  those rows, and an answer is right if it is any case variant of the expected
+  word.
+- Analogies ``a b c d``: the answer is the candidate x with the highest score,
+  3CosAdd cos(x, b - a + c) or 3CosMul, where no case variant of a, b or c can
+  be the answer. Questions are scored in blocks, one matrix product per block.
+- Word pairs: Spearman (and Pearson) correlation of the cosine similarity with
+  the human score, over the pairs whose two words have vectors.
 """
 from __future__ import annotations
 
@@ -13,88 +22,190 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-QUESTION_BLOCK = 2048  # questions scored per matrix product
+from .errors import FastembError
+
+SCORE_BUDGET = 1 << 24  # floats in one block of question x candidate scores (64 MB)
+COSMUL_EPSILON = 1e-6  # as in WordVectors.most_similar_cosmul
+
+Question = Tuple[str, str, str, str]
 
 
-def read_analogies(path, lowercase: bool = True) -> List[Tuple[str, List[Tuple[str, str, str, str]]]]:
-    """Sections of ``a b c d`` questions from a file in the Google analogy format."""
-    sections: List[Tuple[str, List[Tuple[str, str, str, str]]]] = []
-    with open(path, encoding="utf-8") as stream:
-        for number, line in enumerate(stream, 1):
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith(":"):
-                sections.append((line[1:].strip(), []))
-                continue
-            words = line.lower().split() if lowercase else line.split()
-            if len(words) != 4:
-                raise ValueError(f"{path}: line {number}: expected 4 words, got {len(words)}")
-            if not sections:
-                sections.append(("questions", []))
-            sections[-1][1].append(tuple(words))
+class EvaluationFileError(FastembError, ValueError):
+    """An analogy or word-pair file cannot be read."""
+
+
+def read_analogies(path) -> List[Tuple[str, List[Question]]]:
+    """Sections of ``a b c d`` questions from a file in the Google analogy format:
+    ``: name`` starts a section; blank lines are ignored."""
+    sections: List[Tuple[str, List[Question]]] = []
+    for number, line in enumerate(_lines(path), 1):
+        if not line.strip():
+            continue
+        if line.startswith(":"):
+            sections.append((line[1:].strip(), []))
+            continue
+        words = line.split()
+        if len(words) != 4:
+            raise EvaluationFileError(f"{path}: line {number}: expected 4 words 'a b c d', got {len(words)}")
+        if not sections:
+            sections.append(("questions", []))
+        sections[-1][1].append(tuple(words))
     return sections
 
 
-def evaluate_analogies(wv, path, restrict_vocab: Optional[int] = 30_000, lowercase: bool = True) -> Dict:
-    """Accuracy of 3CosAdd (d = argmax cos(x, b - a + c), x not in {a, b, c}) on an analogy file.
+def read_word_pairs(path) -> List[Tuple[str, str, float]]:
+    """``word1 word2 score`` lines (tab- or space-separated); ``#`` lines are comments."""
+    pairs = []
+    for number, line in enumerate(_lines(path), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
+        fields = [field.strip() for field in fields]
+        try:
+            if len(fields) != 3:
+                raise ValueError
+            pairs.append((fields[0], fields[1], float(fields[2])))
+        except ValueError:
+            raise EvaluationFileError(f"{path}: line {number}: expected 'word1<TAB>word2<TAB>score', "
+                                      f"got {line.strip()[:60]!r}") from None
+    return pairs
 
-    Only the ``restrict_vocab`` first (most frequent) words are candidates, and a
-    question with a word outside them is skipped. Returns a dict with
-    ``accuracy`` (0-1, over attempted questions), ``correct``, ``attempted``,
-    ``skipped`` and ``sections`` (the same per section).
+
+def _lines(path) -> List[str]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such evaluation file")
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise EvaluationFileError(f"{path}: byte offset {error.start}: not valid UTF-8") from None
+
+
+class _Vocabulary:
+    """The candidate rows of an evaluation and how test words map to them.
+
+    Words are grouped in classes (their case-folded form, or themselves when
+    case matters); a test word is looked up by its class, stands for the class's
+    first row, and excludes or matches every row of the class.
     """
-    limit = len(wv) if restrict_vocab is None else min(restrict_vocab, len(wv))
-    unit = wv.unit_vectors[:limit]
-    index = {word: i for word, i in wv.word_to_index.items() if i < limit}
+
+    def __init__(self, wv, restrict_vocab: Optional[int], case_insensitive: bool):
+        if restrict_vocab is not None and (isinstance(restrict_vocab, bool) or
+                                           not isinstance(restrict_vocab, (int, np.integer)) or restrict_vocab < 1):
+            raise ValueError(f"restrict_vocab={restrict_vocab!r}: give a number of words (1 or more), or None for all")
+        self.size = len(wv) if restrict_vocab is None else min(restrict_vocab, len(wv))
+        self.fold = str.casefold if case_insensitive else (lambda word: word)
+        self.unit = wv.unit_vectors[:self.size]
+        members: Dict[str, List[int]] = {}
+        for row, word in enumerate(wv.index_to_word[:self.size]):
+            members.setdefault(self.fold(word), []).append(row)
+        self.class_of_word = {key: number for number, key in enumerate(members)}
+        rows = list(members.values())
+        self.class_of_row = np.empty(self.size, dtype=np.int64)
+        width = max((len(r) for r in rows), default=1)
+        self.members = np.empty((len(rows), width), dtype=np.int64)  # padded with each class's first row
+        for number, class_rows in enumerate(rows):
+            self.class_of_row[class_rows] = number
+            self.members[number] = class_rows + [class_rows[0]] * (width - len(class_rows))
+
+    def classes(self, words) -> Optional[List[int]]:
+        """The class of each word, or None if one of them has no vector among the candidates."""
+        found = [self.class_of_word.get(self.fold(word)) for word in words]
+        return None if None in found else found
+
+    def rows(self, classes: np.ndarray) -> np.ndarray:
+        """The row each class stands for: its first (most frequent) member."""
+        return self.members[classes, 0]
+
+
+def _scores_3cosadd(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """cos(x, b - a + c) up to a positive factor per question: (questions x candidates)."""
+    return (unit[b] - unit[a] + unit[c]) @ unit.T
+
+
+def _scores_3cosmul(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """(1 + cos(x, b)) / 2 * (1 + cos(x, c)) / 2 / ((1 + cos(x, a)) / 2 + epsilon)."""
+    shifted_a, shifted_b, shifted_c = ((1.0 + unit[rows] @ unit.T) / 2.0 for rows in (a, b, c))
+    return shifted_b * shifted_c / (shifted_a + COSMUL_EPSILON)
+
+
+METHODS = {"3cosadd": (_scores_3cosadd, 1), "3cosmul": (_scores_3cosmul, 4)}  # scorer, score arrays it holds
+
+
+def evaluate_analogies(wv, path, restrict_vocab: Optional[int] = 30_000, case_insensitive: bool = True,
+                       method: str = "3cosadd") -> Dict:
+    """Accuracy on an analogy file (the Google set's format: ``: section`` lines,
+    then ``a b c d`` questions: a is to b as c is to d).
+
+    The answer to a question is the best candidate by ``method`` (``"3cosadd"``
+    or ``"3cosmul"``) among the ``restrict_vocab`` first words (None: all),
+    excluding a, b and c; a question with a word outside them is skipped.
+    Returns a dict: ``accuracy`` (0-1, over attempted questions), ``correct``,
+    ``attempted``, ``skipped``, ``questions``, ``coverage`` (attempted /
+    questions), ``restrict_vocab``, ``method``, and ``sections``, a list of the
+    same counts per section (with ``section``, its name).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method={method!r}: use one of {', '.join(METHODS)}")
+    scorer, arrays = METHODS[method]
+    vocab = _Vocabulary(wv, restrict_vocab, case_insensitive)
+    block = max(1, SCORE_BUDGET // (arrays * max(vocab.size, 1)))
     sections = []
-    for name, questions in read_analogies(path, lowercase):
-        known = [q for q in questions if all(word in index for word in q)]
-        ids = np.array([[index[word] for word in q] for q in known], dtype=np.int64).reshape(-1, 4)
+    for name, questions in read_analogies(path):
+        known = [found for found in map(vocab.classes, questions) if found is not None]
+        classes = np.array(known, dtype=np.int64).reshape(-1, 4)
         correct = 0
-        for start in range(0, len(ids), QUESTION_BLOCK):
-            block = ids[start:start + QUESTION_BLOCK]
-            a, b, c, d = block.T
-            scores = (unit[b] - unit[a] + unit[c]) @ unit.T
-            rows = np.arange(len(block))
-            for excluded in (a, b, c):
-                scores[rows, excluded] = -np.inf
-            correct += int(np.sum(scores.argmax(axis=1) == d))
+        for start in range(0, len(classes), block):
+            correct += _correct_answers(vocab, scorer, classes[start:start + block])
         sections.append(_score(name, correct, len(known), len(questions) - len(known)))
     total = _score("total", sum(s["correct"] for s in sections), sum(s["attempted"] for s in sections),
                    sum(s["skipped"] for s in sections))
-    total["sections"] = sections
+    total.update(restrict_vocab=vocab.size, method=method, sections=sections)
     return total
 
 
+def _correct_answers(vocab: _Vocabulary, scorer, classes: np.ndarray) -> int:
+    """How many of a block of questions (classes of a, b, c, d) the best candidate answers."""
+    a, b, c = (vocab.rows(classes[:, k]) for k in range(3))
+    scores = scorer(vocab.unit, a, b, c)
+    excluded = vocab.members[classes[:, :3]].reshape(len(classes), -1)  # every case variant of a, b, c
+    scores[np.arange(len(classes))[:, None], excluded] = -np.inf
+    answers = vocab.class_of_row[scores.argmax(axis=1)]
+    return int(np.sum(answers == classes[:, 3]))
+
+
 def _score(name: str, correct: int, attempted: int, skipped: int) -> Dict:
+    questions = attempted + skipped
     return {"section": name, "accuracy": correct / attempted if attempted else 0.0,
-            "correct": correct, "attempted": attempted, "skipped": skipped}
+            "correct": correct, "attempted": attempted, "skipped": skipped, "questions": questions,
+            "coverage": attempted / questions if questions else 0.0}
 
 
-def evaluate_word_pairs(wv, path, lowercase: bool = True) -> Dict:
+def evaluate_word_pairs(wv, path, restrict_vocab: Optional[int] = None, case_insensitive: bool = True) -> Dict:
     """Spearman and Pearson correlation between cosine similarity and human scores.
 
-    The file has ``word1 word2 score`` per line (tabs or spaces; ``#`` starts a
-    comment). Pairs with a word that has no vector are left out and counted as
-    ``oov``. Returns ``spearman``, ``pearson``, ``pairs`` (used) and ``oov``.
+    The file has ``word1 word2 score`` per line (tab-separated, or spaces; ``#``
+    starts a comment line). Pairs with a word that has no vector among the
+    ``restrict_vocab`` first words (None: all) are left out and counted as
+    ``oov``. Returns ``spearman``, ``pearson`` (NaN with fewer than 2 pairs),
+    ``pairs`` (used), ``oov``, ``coverage`` (pairs / all pairs) and
+    ``restrict_vocab``.
     """
     from scipy.stats import pearsonr, spearmanr
 
-    model, human, oov = [], [], 0
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t") if "\t" in line else line.split()
-        if len(fields) < 3:
-            raise ValueError(f"{path}: line {number}: expected 'word1 word2 score'")
-        first, second = (w.strip().lower() if lowercase else w.strip() for w in fields[:2])
-        if first in wv and second in wv:
-            model.append(wv.similarity(first, second))
-            human.append(float(fields[2]))
-        else:
-            oov += 1
-    if len(model) < 2:
-        return {"spearman": float("nan"), "pearson": float("nan"), "pairs": len(model), "oov": oov}
-    return {"spearman": float(spearmanr(model, human)[0]), "pearson": float(pearsonr(model, human)[0]),
-            "pairs": len(model), "oov": oov}
+    vocab = _Vocabulary(wv, restrict_vocab, case_insensitive)
+    known, human = [], []
+    pairs = read_word_pairs(path)
+    for first, second, score in pairs:
+        classes = vocab.classes((first, second))
+        if classes is not None:
+            known.append(classes)
+            human.append(score)
+    result = {"spearman": float("nan"), "pearson": float("nan"), "pairs": len(known),
+              "oov": len(pairs) - len(known), "coverage": len(known) / len(pairs) if pairs else 0.0,
+              "restrict_vocab": vocab.size}
+    if len(known) >= 2:
+        rows = vocab.rows(np.array(known, dtype=np.int64))
+        cosine = np.einsum("ij,ij->i", vocab.unit[rows[:, 0]], vocab.unit[rows[:, 1]])
+        result.update(spearman=float(spearmanr(cosine, human)[0]), pearson=float(pearsonr(cosine, human)[0]))
+    return result
