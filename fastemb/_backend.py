@@ -2,8 +2,10 @@
 
 ``auto`` takes the Cython extension when it was built and Numba otherwise;
 the environment variable FASTEMB_BACKEND (auto, cython, numba) overrides the
-setting, for testing a fallback on a machine that has both. Both modules
-expose ``train_chunk`` with the same signature (see _kernels.pyx).
+setting, for testing a fallback on a machine that has both. The Cython kernel
+comes in two builds of one source: AVX2 + FMA where the CPU has them, portable
+otherwise (FASTEMB_PORTABLE=1 forces the portable one). Every module exposes
+``train_chunk`` with the same signature (see _kernels.pyx).
 """
 from __future__ import annotations
 
@@ -23,6 +25,26 @@ def cython_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def _cpu_has_avx2_fma() -> bool:
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # numpy < 2
+        from numpy.core._multiarray_umath import __cpu_features__ as features
+    return bool(features.get("AVX2") and features.get("FMA3"))
+
+
+def _cython_module() -> ModuleType:
+    """The AVX2 + FMA build where the CPU runs it, else the portable one."""
+    if _cpu_has_avx2_fma() and os.environ.get("FASTEMB_PORTABLE") != "1":
+        try:
+            from . import _kernels_avx2
+            return _kernels_avx2
+        except ImportError:
+            pass
+    from . import _kernels
+    return _kernels
 
 
 def resolve(backend: str = "auto") -> str:
@@ -46,8 +68,7 @@ def resolve(backend: str = "auto") -> str:
 def kernel_module(backend: str = "auto") -> ModuleType:
     """The module holding ``train_chunk`` for ``backend``."""
     if resolve(backend) == "cython":
-        from . import _kernels
-        return _kernels
+        return _cython_module()
     from . import _numba  # imported only when used: numba costs ~100 MB and a second to import
     return _numba
 

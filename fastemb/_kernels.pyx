@@ -174,7 +174,7 @@ cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const
     It reads 1 + negative output rows per window instead of per context word."""
     cdef int dim = w_in.shape[1]
     cdef Py_ssize_t j, t, row = 0, n_targets
-    cdef Py_ssize_t first_target_row = work.shape[0] - targets.shape[0]  # rows [0, 2*window) are per context
+    cdef Py_ssize_t first_target_row = work.shape[0] - targets.shape[0]  # rows before it: one per context
     cdef float g
     cdef float* h
     cdef float* out
@@ -245,7 +245,7 @@ def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, 
                 const float[:, ::1] logistic,     # in: row 0 sigmoid, row 1 softplus, on [-MAX_Z, MAX_Z]
                 int32_t[::1] sentence,            # scratch: max_sentence_length words
                 int32_t[::1] targets,             # scratch: 1 + negative words
-                float[:, ::1] work,               # scratch: (2 * window + 1 + negative) x dim
+                float[:, ::1] work,               # scratch: trainer.work_shape(window, negative, dim)
                 int window, int negative,
                 float lr_first, float lr_last,    # learning rate at the chunk's first and last position
                 uint64_t seed):

@@ -58,6 +58,12 @@ class TrainingStats:
         return self.words / self.seconds if self.seconds > 0 else 0.0
 
 
+def work_shape(window: int, negative: int, dim: int):
+    """Float scratch of one kernel call: a row per context word of a window (CBOW
+    uses the first two for its gradient and mean), then a row per target."""
+    return 2 * window + 1 + negative, dim
+
+
 def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
     """Start positions of chunks (plus the end), cut after a sentence end when one
     lies in the second half of a chunk, else at ``target``: a cut inside a very
@@ -146,7 +152,7 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     def worker() -> None:
         sentence = np.empty(settings.max_sentence_length, np.int32)
         targets = np.empty(1 + settings.negative, np.int32)
-        work = np.empty((2 * settings.window + 1 + settings.negative, settings.dim), np.float32)
+        work = np.empty(work_shape(settings.window, settings.negative, settings.dim), np.float32)
         try:
             while not stop.is_set():
                 with job_lock:

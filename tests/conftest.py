@@ -21,9 +21,22 @@ def backend(request):
     return request.param
 
 
-@pytest.fixture
-def kernel(backend):
-    return _backend.kernel_module(backend).train_chunk
+KERNEL_MODULES = ["_kernels", "_kernels_avx2", "_numba"]
+
+
+@pytest.fixture(params=KERNEL_MODULES)
+def kernel(request):
+    """``train_chunk`` of every kernel build this machine can run: portable Cython,
+    AVX2 + FMA Cython (when built and the CPU has them), Numba."""
+    import importlib
+
+    if request.param == "_kernels_avx2" and not _backend._cpu_has_avx2_fma():
+        pytest.skip("this CPU lacks AVX2 or FMA")
+    try:
+        module = importlib.import_module(f"fastemb.{request.param}")
+    except ImportError:
+        pytest.skip(f"fastemb.{request.param} is not built (pip install . builds it)")
+    return module.train_chunk
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 
 import reference
+from fastemb.trainer import work_shape
 from fastemb.sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 
 
 def tiny_problem(seed=0, vocab=12, dim=8, length=80):
+    """A dozen words, 80 positions, dim 8 (dim 2 also tried: fewer dimensions than targets)."""
     rng = np.random.default_rng(seed)
     counts = np.sort(rng.integers(5, 200, vocab))[::-1].astype(np.int64)
     ids = rng.integers(0, vocab, length).astype(np.int32)
@@ -26,7 +28,7 @@ def run_kernel(kernel, method, ids, tables, w_in, w_out, max_sentence_length=100
     """Call a kernel with scratch buffers sized as the trainer sizes them."""
     sentence = np.empty(max_sentence_length, np.int32)
     targets = np.empty(1 + negative, np.int32)
-    work = np.empty((2 * window + 1 + negative, w_in.shape[1]), np.float32)
+    work = np.empty(work_shape(window, negative, w_in.shape[1]), np.float32)
     return kernel(method, w_in, w_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
                   tables["logistic"], sentence, targets, work, window, negative, lr[0], lr[1], np.uint64(seed))
 
@@ -44,9 +46,9 @@ def test_method_codes_match_the_trainer():
 
 
 @pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
-@pytest.mark.parametrize("max_sentence_length", [1000, 4])
-def test_chunk_matches_reference(kernel, method, max_sentence_length):
-    ids, tables, w_in, w_out = tiny_problem()
+@pytest.mark.parametrize("max_sentence_length,dim", [(1000, 8), (4, 8), (1000, 2), (1000, 37)])
+def test_chunk_matches_reference(kernel, method, max_sentence_length, dim):
+    ids, tables, w_in, w_out = tiny_problem(dim=dim)
     ref_in, ref_out = w_in.copy(), w_out.copy()
     loss, examples, kept = run_kernel(kernel, method, ids, tables, w_in, w_out, max_sentence_length)
     ref_loss, ref_examples, ref_kept = reference.train_chunk(
@@ -57,7 +59,7 @@ def test_chunk_matches_reference(kernel, method, max_sentence_length):
     assert loss == pytest.approx(ref_loss, rel=1e-4)
     np.testing.assert_allclose(w_in, ref_in, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(w_out, ref_out, rtol=1e-4, atol=1e-6)
-    assert not np.allclose(w_out, tiny_problem()[3])  # the step did move the weights
+    assert not np.allclose(w_out, tiny_problem(dim=dim)[3])  # the step did move the weights
 
 
 def test_one_pair_is_one_sgd_step(kernel):
