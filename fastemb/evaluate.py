@@ -124,12 +124,22 @@ def _scores_3cosadd(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarra
 
 
 def _scores_3cosmul(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """(1 + cos(x, b)) / 2 * (1 + cos(x, c)) / 2 / ((1 + cos(x, a)) / 2 + epsilon)."""
-    shifted_a, shifted_b, shifted_c = ((1.0 + unit[rows] @ unit.T) / 2.0 for rows in (a, b, c))
-    return shifted_b * shifted_c / (shifted_a + COSMUL_EPSILON)
+    """(1 + cos(x, b)) / 2 * (1 + cos(x, c)) / 2 / ((1 + cos(x, a)) / 2 + epsilon),
+    computed as (1 + cos_b)(1 + cos_c) / (2 (1 + cos_a) + 4 epsilon) in two arrays, in place."""
+    scores = unit[b] @ unit.T
+    scores += 1.0
+    other = unit[c] @ unit.T
+    other += 1.0
+    scores *= other
+    np.matmul(unit[a], unit.T, out=other)
+    other += 1.0
+    other *= 2.0
+    other += 4.0 * COSMUL_EPSILON
+    scores /= other
+    return scores
 
 
-METHODS = {"3cosadd": (_scores_3cosadd, 1), "3cosmul": (_scores_3cosmul, 4)}  # scorer, score arrays it holds
+METHODS = {"3cosadd": (_scores_3cosadd, 1), "3cosmul": (_scores_3cosmul, 2)}  # scorer, score arrays it holds
 
 
 def evaluate_analogies(wv, path, restrict_vocab: Optional[int] = 30_000, case_insensitive: bool = True,

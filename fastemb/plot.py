@@ -15,6 +15,8 @@ from . import formats
 
 ARROW_COLOUR = "tab:red"
 POINT_COLOUR = "tab:blue"
+# where a label may sit, in points from its word's dot: right above, right below, left above, left below
+LABEL_OFFSETS = [(5, 4), (5, -14), (-5, 4), (-5, -14)]
 
 
 def pca_2d(vectors: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -83,14 +85,36 @@ def plot_words(wv, words: Iterable[str], path: Optional[formats.PathLike] = None
                       arrowprops=dict(arrowstyle="-|>", color=ARROW_COLOUR, lw=1.5, alpha=0.8,
                                       shrinkA=4, shrinkB=4))
     axes.scatter(coordinates[:, 0], coordinates[:, 1], s=25, color=POINT_COLOUR, zorder=3)
-    for word, (x, y) in where.items():
-        axes.annotate(word, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=11, zorder=4)
+    labels = [axes.annotate(word, (x, y), xytext=LABEL_OFFSETS[0], textcoords="offset points", fontsize=11,
+                            zorder=4) for word, (x, y) in where.items()]
     axes.margins(0.12)
     axes.set_xlabel(f"first principal axis ({explained[0]:.0%} of the variance)")
     axes.set_ylabel(f"second principal axis ({explained[1]:.0%})")
     axes.set_title(title or f"{len(ordered)} words, PCA of their unit vectors"
                    + (f"; arrows: {len(pairs)} pairs" if pairs else ""))
     axes.grid(alpha=0.3)
+    _separate_labels(figure, labels)
     if path is not None:
         figure.savefig(path)
     return figure
+
+
+def _separate_labels(figure, labels) -> None:
+    """Move each label to the first of LABEL_OFFSETS where it overlaps no label placed before it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)  # lays the figure out, so that label extents are final
+    placed = []
+    for label in labels:
+        for dx, dy in LABEL_OFFSETS:
+            label.set_horizontalalignment("left" if dx > 0 else "right")
+            label.xyann = (dx, dy)
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        else:
+            label.set_horizontalalignment("left")
+            label.xyann = LABEL_OFFSETS[0]
+            box = label.get_window_extent(renderer)
+        placed.append(box)
