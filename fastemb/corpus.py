@@ -199,7 +199,7 @@ def _lookup_block(block: bytes, ids_of: dict, words: List[bytes]) -> np.ndarray:
     return ids
 
 
-def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 << 22) -> np.ndarray:
+def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 << 18) -> np.ndarray:
     """Map provisional ids to final ones: the one int32 array every epoch reuses.
 
     ``new_id[p]`` is the final id of provisional word p, or -2 to drop it (below

@@ -1,6 +1,7 @@
 """Model: settings, vocabulary and both weight matrices, and the steps of a training run."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import time
 from typing import Optional, Sequence, Union
@@ -56,6 +57,7 @@ class Model:
             vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
             distinct, tokens = len(scanned.words), scanned.tokens
             scanned.words = []  # the strings are in vocab now; free the rest
+            _return_free_memory()
             ids = corpus.encode(scanned, new_id)
         log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
@@ -69,6 +71,16 @@ class Model:
         stats.words = tokens * settings.epochs
         self.vocab, self.w_in, self.w_out, self.stats = vocab, w_in, w_out, stats
         return self
+
+
+def _return_free_memory() -> None:
+    """Hand the heap that counting left free (~12 MB on a 100 MB corpus: the word
+    table and per-block token lists) back to the system before the big arrays are
+    allocated, so that it does not count in the peak. glibc only; elsewhere a no-op."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def train(corpus_paths: CorpusPaths, progress: bool = True, **settings) -> WordVectors:
