@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Optional
 
 ENVIRONMENT_VARIABLE = "FASTEMB_BACKEND"
 log = logging.getLogger("fastemb")
@@ -33,6 +33,11 @@ def _cpu_has_avx2_fma() -> bool:
     except ImportError:  # numpy < 2
         from numpy.core._multiarray_umath import __cpu_features__ as features
     return bool(features.get("AVX2") and features.get("FMA3"))
+
+
+def cython_kernels() -> Optional[ModuleType]:
+    """The Cython kernel module this CPU runs best, or None where it is not built."""
+    return _cython_module() if cython_available() else None
 
 
 def _cython_module() -> ModuleType:

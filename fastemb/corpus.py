@@ -15,24 +15,19 @@ import lzma
 import os
 import tempfile
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, List, Sequence, Union
 
 import numpy as np
 
 from .errors import CorpusError
+from .word_table import SENTENCE_END, new_word_table
 
 PathLike = Union[str, os.PathLike]
 
-SENTENCE_END = -1  # in every id array: the end of a sentence (a line, or a cut)
 BLOCK_BYTES = 1 << 20
 MAX_WORD_BYTES = 1 << 20  # a longer run without whitespace is split into several words
-_NEW_WORD = -3  # placeholder while a block is looked up
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-# bytes.split() drops newlines with the other whitespace, so each newline is
-# first turned into a token of its own; NUL cannot occur in text we accept.
-_NEWLINE_TOKEN = b"\x00"
 
 
 def list_files(paths: Union[PathLike, Sequence[PathLike]]) -> List[Path]:
@@ -154,25 +149,22 @@ class ScannedCorpus:
         self.close()
 
 
-def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES) -> ScannedCorpus:
+def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES,
+         compiled: bool = True) -> ScannedCorpus:
     """Read every file once: count words (64-bit) and keep the text as provisional ids.
 
-    Raises FileNotFoundError for a missing path, CorpusError for unreadable,
-    non-UTF-8 or wordless input. Close the result (or use it in ``with``).
+    ``compiled=False`` uses the pure-Python word table even where the compiled
+    one is built. Raises FileNotFoundError for a missing path, CorpusError for
+    unreadable, non-UTF-8 or wordless input. Close the result (or use it in ``with``).
     """
     files = list_files(paths)
-    ids_of = {_NEWLINE_TOKEN: SENTENCE_END}
+    table = new_word_table(compiled)
     scanned = ScannedCorpus()
-    counts = np.zeros(1024, np.int64)
     try:
         for path in files:
             for block in iter_blocks(path, block_bytes):
-                ids = _lookup_block(block, ids_of, scanned.words)
-                if len(scanned.words) > len(counts):
-                    counts = np.concatenate([counts, np.zeros(len(scanned.words), np.int64)])
-                words_only = ids[ids >= 0]
-                counts[: len(scanned.words)] += np.bincount(words_only, minlength=len(scanned.words))
-                scanned.tokens += len(words_only)
+                ids = table.add(block)
+                scanned.tokens += int(np.count_nonzero(ids >= 0))
                 scanned.append(ids)
             scanned.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
         if scanned.tokens == 0:
@@ -181,22 +173,8 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     except BaseException:
         scanned.close()
         raise
-    scanned.counts = counts[: len(scanned.words)].copy()
+    scanned.words, scanned.counts = table.words(), table.counts()
     return scanned
-
-
-def _lookup_block(block: bytes, ids_of: dict, words: List[bytes]) -> np.ndarray:
-    """Provisional ids of a block's tokens, adding new words to ``ids_of`` and ``words``."""
-    tokens = block.replace(b"\n", b" \x00 ").split()
-    ids = np.fromiter(map(ids_of.get, tokens, repeat(_NEW_WORD)), dtype=np.int32, count=len(tokens))
-    for i in np.flatnonzero(ids == _NEW_WORD):  # new words are few once the vocabulary fills up
-        token = tokens[i]
-        known = ids_of.get(token)
-        if known is None:
-            known = ids_of[token] = len(words)
-            words.append(token)
-        ids[i] = known
-    return ids
 
 
 def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 << 18) -> np.ndarray:

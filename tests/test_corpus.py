@@ -7,9 +7,21 @@ import numpy as np
 import pytest
 
 from conftest import write
+from fastemb import _backend as fastemb_backend
 from fastemb import corpus
 from fastemb.errors import CorpusError
+from fastemb import word_table
 from fastemb.vocab import build_vocab
+
+
+@pytest.fixture(autouse=True, params=["compiled", "python"])
+def table_kind(request, monkeypatch):
+    """Every test here runs on both word tables: the compiled one and the pure-Python one."""
+    if request.param == "compiled" and fastemb_backend.cython_kernels() is None:
+        pytest.skip("the Cython extension is not built")
+    compiled = request.param == "compiled"
+    monkeypatch.setattr(corpus, "new_word_table", lambda _=True: word_table.new_word_table(compiled))
+    return request.param
 
 
 def encoded_text(paths, min_count=1, **scan_args):
@@ -109,3 +121,12 @@ def test_long_word_without_whitespace_is_split_not_held(tmp_path):
     assert b"".join(blocks) == path.read_bytes()
     assert all(block.decode("utf-8") for block in blocks)  # cut between characters
     assert encoded_text(path, block_bytes=4096).split() == ["é" * 5_000, "y", "|"]  # kept whole below the limit
+
+
+def test_word_table_grows_past_its_first_sizes(tmp_path, table_kind):
+    """More distinct words and bytes than the tables start with (65,536 slots, 1 MiB of words)."""
+    words = [f"word{i:06d}" for i in range(120_000)]
+    path = write(tmp_path / "many.txt", " ".join(words) + "\n" + " ".join(words[::-1]))
+    with corpus.scan(path, block_bytes=100_000) as scanned:
+        assert [w.decode() for w in scanned.words] == words
+        assert set(scanned.counts.tolist()) == {2}
