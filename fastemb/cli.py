@@ -187,8 +187,10 @@ def _run_similar(args: argparse.Namespace) -> None:
         raise _unknown_word(error) from None
     query_seconds = time.perf_counter() - start
     for number, (word, answer) in enumerate(zip(args.words, answers)):
+        if number:
+            print()
         if len(args.words) > 1:
-            print(f"{chr(10) if number else ''}nearest to {word}:")
+            print(f"nearest to {word}:")
         print(_table(["word", "cosine"], [[w, f"{score:.4f}"] for w, score in answer]))
     _summary(args, wv, load_seconds, f"{len(args.words)} queries" if len(args.words) > 1 else "the query",
              query_seconds)
