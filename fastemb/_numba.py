@@ -132,11 +132,9 @@ def _skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob
 
 
 @njit(nogil=True, cache=True)
-def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
-                      logistic, work, targets, state):
+def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, logistic, work):
     loss = 0.0
-    first_target_row = work.shape[0] - targets.shape[0]
-    n_targets = _draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
+    first_target_row = work.shape[0] - n_targets
     work[first_target_row:first_target_row + n_targets] = 0.0
     row = 0
     for j in range(lo, hi):
@@ -163,8 +161,7 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob
 
 
 @njit(nogil=True, cache=True, fastmath=_FAST)
-def _cbow(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
-          logistic, work, targets, state):
+def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, logistic, work):
     loss = 0.0
     grad, mean = work[0], work[1]
     mean[:] = 0.0
@@ -175,7 +172,6 @@ def _cbow(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alia
     for k in range(mean.shape[0]):
         mean[k] *= scale
     grad[:] = 0.0
-    n_targets = _draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
     for t in range(n_targets):
         loss += _update_output(mean, w_out[targets[t]], grad, lr, _label(t), logistic)
     for j in range(lo, hi):
@@ -196,28 +192,38 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
     n, pos = ids.shape[0], 0
     loss, examples, kept = 0.0, 0, 0
     lr_first, lr_last = np.float32(lr_first), np.float32(lr_last)
+    half = 1 + negative
+    current, upcoming = targets[:half], targets[half:]
+    n_current = n_next = 0
+    ahead = method != SKIPGRAM_CLASSIC  # targets one centre ahead, as in _kernels.train_chunk
     while pos < n:
         start = pos
         pos, length = _read_sentence(ids, pos, sentence, keep_prob, state)
         kept += length
         lr = lr_first + (lr_last - lr_first) * np.float32(start / n)
+        if ahead and length > 0:
+            n_next = _draw_targets(sentence[0], negative, upcoming, state, noise_prob, noise_alias)
         for c in range(length):
             span = window - _below(_next_random(state), window)
             lo = max(c - span, 0)
             hi = min(c + span + 1, length)
+            if ahead:
+                current, upcoming = upcoming, current
+                n_current = n_next
+                if c + 1 < length:
+                    n_next = _draw_targets(sentence[c + 1], negative, upcoming, state, noise_prob, noise_alias)
             if hi - lo < 2:
                 continue
             if method == CBOW:
-                loss += _cbow(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
-                              logistic, work, targets, state)
+                loss += _cbow(w_in, w_out, sentence, c, lo, hi, lr, current, n_current, logistic, work)
                 examples += 1
             elif method == SKIPGRAM_CLASSIC:
                 loss += _skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
                                           noise_alias, logistic, work, targets, state)
                 examples += hi - lo - 1
             else:
-                loss += _skipgram_batched(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
-                                          noise_alias, logistic, work, targets, state)
+                loss += _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, n_current,
+                                          logistic, work)
                 examples += hi - lo - 1
     return loss, examples, kept
 
@@ -229,4 +235,4 @@ def compile_kernel() -> None:
     ones = np.ones(2, np.float32)
     train_chunk(SKIPGRAM_BATCHED, w, w.copy(), np.array([0, 1], np.int32), ones, ones,
                 np.arange(2, dtype=np.int32), np.zeros((2, 3), np.float32), np.empty(4, np.int32),
-                np.empty(2, np.int32), np.empty((4, 4), np.float32), 1, 1, 0.0, 0.0, np.uint64(1))
+                np.empty(4, np.int32), np.empty((4, 4), np.float32), 1, 1, 0.0, 0.0, np.uint64(1))

@@ -21,6 +21,7 @@ import numpy as np
 from .config import Settings
 from .corpus import SENTENCE_END
 from .errors import TrainingDiverged
+from .id_cache import release
 from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 
 # the kernels' method codes (see _kernels.pyx); CBOW has one update per window either way
@@ -67,15 +68,16 @@ def work_shape(window: int, negative: int, dim: int):
 def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
     """Start positions of chunks (plus the end), cut after a sentence end when one
     lies in the second half of a chunk, else at ``target``: a cut inside a very
-    long sentence is just one more sentence cut."""
-    ends = np.flatnonzero(ids == SENTENCE_END) + 1
+    long sentence is just one more sentence cut. Looks at one chunk at a time,
+    so memory does not grow with the corpus."""
     bounds = [0]
     n = len(ids)
     while bounds[-1] + target < n:
         start = bounds[-1]
-        last_end = np.searchsorted(ends, start + target, side="right") - 1
-        cut = ends[last_end] if last_end >= 0 and ends[last_end] > start + target // 2 else start + target
-        bounds.append(int(cut))
+        half = start + target // 2  # the last sentence end at or after this position
+        ends = np.flatnonzero(ids[half: start + target] == SENTENCE_END)
+        bounds.append(half + int(ends[-1]) + 1 if len(ends) else start + target)
+        release(ids, start, start + target)
     bounds.append(n)
     return np.asarray(bounds, dtype=np.int64)
 
@@ -151,7 +153,7 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
 
     def worker() -> None:
         sentence = np.empty(settings.max_sentence_length, np.int32)
-        targets = np.empty(1 + settings.negative, np.int32)
+        targets = np.empty(2 * (1 + settings.negative), np.int32)  # this window's and the next
         work = np.empty(work_shape(settings.window, settings.negative, settings.dim), np.float32)
         try:
             while not stop.is_set():
@@ -173,6 +175,7 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                         f"training diverged (loss is {loss}) at epoch {epoch + 1}; "
                         f"lower --alpha (now {settings.alpha})"
                     )
+                release(ids, start, end)  # the page cache keeps them for the next epoch
                 meter.add(end - start, loss, examples)
         except BaseException as error:  # reported by the main thread
             failure.append(error)

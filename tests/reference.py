@@ -88,15 +88,21 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
                 sentence.append(word)
         kept_total += len(sentence)
         lr = np.float32(lr_first + (lr_last - lr_first) * np.float32(start / n))
+        ahead = method != SKIPGRAM_CLASSIC  # targets drawn one centre ahead (the kernels prefetch them)
+        upcoming = targets_for(sentence[0]) if ahead and sentence else None
         for c, centre in enumerate(sentence):
             span = window - below(rng.next(), window)
+            if ahead:
+                current = upcoming
+                if c + 1 < len(sentence):
+                    upcoming = targets_for(sentence[c + 1])
             contexts = [sentence[j] for j in range(max(0, c - span), min(len(sentence), c + span + 1)) if j != c]
             if not contexts:
                 continue
             if method == CBOW:
                 mean = np.mean(w_in[contexts], axis=0, dtype=np.float32)
                 grad = np.zeros_like(mean)
-                for t, target in enumerate(targets_for(centre)):
+                for t, target in enumerate(current):
                     loss += output_step(mean, w_out[target], grad, lr, 1.0 if t == 0 else -1.0, logistic)
                 for context in contexts:
                     w_in[context] += grad
@@ -110,7 +116,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
                     h += grad
                     examples += 1
             else:  # batched: every (context, target) example scored from the same weights
-                targets = targets_for(centre)
+                targets = current
                 steps = np.zeros((len(contexts), len(targets)), np.float32)
                 for b, context in enumerate(contexts):
                     for t, target in enumerate(targets):

@@ -27,7 +27,7 @@ def run_kernel(kernel, method, ids, tables, w_in, w_out, max_sentence_length=100
                negative=3, lr=(0.05, 0.01), seed=42):
     """Call a kernel with scratch buffers sized as the trainer sizes them."""
     sentence = np.empty(max_sentence_length, np.int32)
-    targets = np.empty(1 + negative, np.int32)
+    targets = np.empty(2 * (1 + negative), np.int32)
     work = np.empty(work_shape(window, negative, w_in.shape[1]), np.float32)
     return kernel(method, w_in, w_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
                   tables["logistic"], sentence, targets, work, window, negative, lr[0], lr[1], np.uint64(seed))

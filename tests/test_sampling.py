@@ -60,7 +60,7 @@ def test_kernel_subsampling_keeps_the_planned_fraction(kernel):
     keep = np.array([0.3, 1.0], np.float32)
     w = np.zeros((2, 4), np.float32)
     _, _, kept = kernel(1, w, w.copy(), ids, keep, np.ones(2, np.float32), np.arange(2, dtype=np.int32),
-                        logistic_table(), np.empty(1000, np.int32), np.empty(1, np.int32),
+                        logistic_table(), np.empty(1000, np.int32), np.empty(2, np.int32),
                         np.empty((4, 4), np.float32), 1, 0, 0.0, 0.0, np.uint64(5))
     assert stats.binomtest(kept, n, 0.3).pvalue > 0.001
 
