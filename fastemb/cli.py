@@ -40,6 +40,11 @@ def _train_parser(subparsers) -> None:
     p.add_argument("--backend", choices=BACKENDS, help="compiled code: cython, numba, or auto (default)")
     p.add_argument("--kernel", choices=KERNELS,
                    help="skip-gram updates: batched per window (default) or classic per word pair, as word2vec.c")
+    p.add_argument("--max-words-counting", type=int,
+                   help=f"distinct words held while counting; past it the rarest are pruned "
+                        f"(default {defaults.max_words_counting:,})")
+    p.add_argument("--cache-dir", help="directory for the encoded corpus, 4 bytes per word "
+                                       "(default: the system's temporary directory)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
 
 
@@ -69,7 +74,8 @@ def _run_train(args: argparse.Namespace) -> None:
 
     settings = {name: getattr(args, name) for name in (
         "model", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs", "alpha",
-        "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel")}
+        "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel", "max_words_counting",
+        "cache_dir")}
     model = Model(**settings)
     check_writable(args.output)  # a bad output path fails now, not after training
     model.train(args.corpus, progress=not args.quiet)

@@ -36,6 +36,8 @@ class Settings:
     max_sentence_length: int = 10_000
     backend: str = "auto"
     kernel: str = "batched"
+    max_words_counting: int = 10_000_000
+    cache_dir: Optional[str] = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -55,6 +57,8 @@ _RANGES = {
     "threads": (int, 1, 1_024, "worker threads"),
     "seed": (int, 0, 2**63 - 1, "random seed"),
     "max_sentence_length": (int, 1, 10_000_000, "words"),
+    # distinct words held while counting; more -> the rarest are pruned (about 60 bytes each)
+    "max_words_counting": (int, 10, 2**30, "distinct words held while counting"),
 }
 
 
@@ -67,6 +71,13 @@ def _check(name: str, value):
     if not (low <= value <= high):  # also rejects NaN
         raise ValueError(f"{name}={value!r} is out of range: {unit}, from {low} to {high}")
     return kind(value)
+
+
+def _check_directory(name: str, value) -> str:
+    """An existing directory, as a str (checked now, not after counting the corpus)."""
+    if not isinstance(value, (str, os.PathLike)) or not os.path.isdir(value):
+        raise ValueError(f"{name}={str(value)!r} is not an existing directory")
+    return os.fspath(value)
 
 
 def make_settings(**overrides) -> Settings:
@@ -89,6 +100,8 @@ def make_settings(**overrides) -> Settings:
     for name, value in values.items():
         if name in _RANGES:
             values[name] = _check(name, value)
+    if "cache_dir" in values:
+        values["cache_dir"] = _check_directory("cache_dir", values["cache_dir"])
     values.setdefault("alpha", DEFAULT_ALPHA[model])
     values.setdefault("min_alpha", values["alpha"] * MIN_ALPHA_FRACTION)
     if values["min_alpha"] > values["alpha"]:

@@ -16,17 +16,19 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, List, Sequence, Union
+from typing import BinaryIO, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .errors import CorpusError
-from .word_table import SENTENCE_END, new_word_table
+from .id_cache import cache_array, release
+from .word_table import PRUNED, SENTENCE_END, new_word_table
 
 PathLike = Union[str, os.PathLike]
 
 BLOCK_BYTES = 1 << 20
-MAX_WORD_BYTES = 1 << 20  # a longer run without whitespace is split into several words
+MAX_RUN_BYTES = 1 << 20  # a longer run without whitespace is split, so a block stays bounded
+MAX_WORDS_COUNTING = 10_000_000  # distinct words the counting table may hold before rare ones are pruned
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
@@ -62,12 +64,12 @@ def open_text(path: Path) -> BinaryIO:
 
 
 def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES,
-                max_word_bytes: int = MAX_WORD_BYTES) -> Iterator[bytes]:
+                max_run_bytes: int = MAX_RUN_BYTES) -> Iterator[bytes]:
     """Yield the file's bytes in blocks of about ``block_bytes`` that end on
     whitespace, so no word is split across blocks.
 
     Each block is checked to be UTF-8; an invalid sequence raises CorpusError
-    naming the file and byte offset. A "word" longer than ``max_word_bytes``
+    naming the file and byte offset. A "word" longer than ``max_run_bytes``
     (no whitespace in that many bytes) is split at a character boundary, so
     memory stays bounded whatever the input.
     """
@@ -83,7 +85,7 @@ def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES,
                         _check_text(path, pending, offset)
                         yield pending
                     return
-                cut = _last_cut(pending, max_word_bytes)
+                cut = _last_cut(pending, max_run_bytes)
                 if cut == 0:
                     continue
                 block, pending = pending[:cut], pending[cut:]
@@ -94,14 +96,14 @@ def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES,
         raise CorpusError(f"{path}: cannot read ({error})") from None
 
 
-def _last_cut(data: bytes, max_word_bytes: int) -> int:
+def _last_cut(data: bytes, max_run_bytes: int) -> int:
     """Where to end a block: after the last whitespace byte; with none, 0 (read
-    on) or, past ``max_word_bytes``, before the last character, which may be incomplete."""
+    on) or, past ``max_run_bytes``, before the last character, which may be incomplete."""
     cut = max(data.rfind(b" "), data.rfind(b"\n"), data.rfind(b"\t"), data.rfind(b"\r"),
               data.rfind(b"\x0b"), data.rfind(b"\x0c"))
     if cut >= 0:
         return cut + 1
-    if len(data) < max_word_bytes:
+    if len(data) < max_run_bytes:
         return 0
     cut = len(data) - 1
     while cut > 0 and (data[cut] & 0xC0) == 0x80:  # step back over UTF-8 continuation bytes
@@ -134,6 +136,8 @@ class ScannedCorpus:
     ids_file: BinaryIO = field(default_factory=lambda: tempfile.TemporaryFile(prefix="fastemb-"))
     entries: int = 0  # int32 ids in ids_file, sentence ends included
     tokens: int = 0  # words only
+    # one per prune of the word table: (entries written before it, old id -> new id or PRUNED)
+    prunes: List[Tuple[int, np.ndarray]] = field(default_factory=list)
 
     def append(self, ids: np.ndarray) -> None:
         self.ids_file.write(ids.astype(np.int32, copy=False).tobytes())
@@ -150,9 +154,11 @@ class ScannedCorpus:
 
 
 def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES,
-         compiled: bool = True) -> ScannedCorpus:
+         compiled: bool = True, max_words: int = MAX_WORDS_COUNTING) -> ScannedCorpus:
     """Read every file once: count words (64-bit) and keep the text as provisional ids.
 
+    When the table holds more than ``max_words`` distinct words (default 10
+    million), the rarest are pruned (see :func:`_prune`), so memory stays bounded.
     ``compiled=False`` uses the pure-Python word table even where the compiled
     one is built. Raises FileNotFoundError for a missing path, CorpusError for
     unreadable, non-UTF-8 or wordless input. Close the result (or use it in ``with``).
@@ -160,12 +166,15 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     files = list_files(paths)
     table = new_word_table(compiled)
     scanned = ScannedCorpus()
+    prune_below = 2
     try:
         for path in files:
             for block in iter_blocks(path, block_bytes):
                 ids = table.add(block)
                 scanned.tokens += int(np.count_nonzero(ids >= 0))
                 scanned.append(ids)
+                if len(table) > max_words:
+                    prune_below = _prune(table, scanned, max_words, prune_below)
             scanned.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
         if scanned.tokens == 0:
             where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
@@ -177,26 +186,62 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     return scanned
 
 
-def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 << 18) -> np.ndarray:
-    """Map provisional ids to final ones: the one int32 array every epoch reuses.
+def _prune(table, scanned: ScannedCorpus, max_words: int, prune_below: int) -> int:
+    """word2vec.c's ReduceVocab: drop words counted fewer than ``prune_below``
+    times, raising the bar by one each round, until at most half of
+    ``max_words`` remain. Returns the bar for the next prune.
 
-    ``new_id[p]`` is the final id of provisional word p, or -2 to drop it (below
-    min_count). Over-long sentences are cut later, by the kernel (see trainer.py).
+    A dropped word that comes back starts again from zero, so its count is a
+    lower bound, and its occurrences before the prune are not trained on.
     """
-    lookup = np.append(new_id, np.int32(SENTENCE_END)).astype(np.int32)  # index -1 -> SENTENCE_END
+    while len(table) > max_words // 2:
+        scanned.prunes.append((scanned.entries, table.prune(prune_below)))
+        prune_below += 1
+    return prune_below
+
+
+def _lookups(scanned: ScannedCorpus, new_id: np.ndarray) -> List[Tuple[int, np.ndarray]]:
+    """(end entry, provisional id -> final id) for each stretch of ids between prunes.
+
+    Ids written before a prune are numbered in the table as it was then: their
+    map is the prune's map followed by every later one, then ``new_id``.
+    Each lookup has one extra last entry, so that index -1 (a sentence end) maps to itself.
+    """
+    lookup = np.asarray(new_id, np.int32)
+    stretches = [(scanned.entries, lookup)]
+    for end, id_map in reversed(scanned.prunes):
+        if len(lookup):
+            lookup = np.where(id_map >= 0, lookup[np.maximum(id_map, 0)], PRUNED).astype(np.int32)
+        else:
+            lookup = np.full(len(id_map), PRUNED, np.int32)
+        stretches.append((end, lookup))
+    stretches.reverse()
+    return [(end, np.append(table, np.int32(SENTENCE_END))) for end, table in stretches]
+
+
+def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 << 18,
+           cache_dir: Optional[str] = None) -> np.ndarray:
+    """Map provisional ids to final ones: the one int32 array every epoch reuses,
+    memory-mapped from an anonymous file in ``cache_dir`` (see id_cache.py).
+
+    ``new_id[p]`` is the final id of provisional word p, or a negative number
+    below -1 to drop it (below min_count). Over-long sentences are cut later, by
+    the kernel (see trainer.py).
+    """
     kept_words = int(scanned.counts[new_id >= 0].sum())
     sentence_ends = scanned.entries - scanned.tokens
-    ids = np.empty(kept_words + sentence_ends, np.int32)
-    position = 0
+    ids = cache_array(kept_words + sentence_ends, cache_dir)
+    position = done = 0
     scanned.ids_file.seek(0)
-    while True:
-        block = np.fromfile(scanned.ids_file, dtype=np.int32, count=block_entries)
-        if len(block) == 0:
-            break
-        mapped = lookup[block]
-        mapped = mapped[mapped != -2]
-        ids[position: position + len(mapped)] = mapped
-        position += len(mapped)
+    for end, lookup in _lookups(scanned, new_id):
+        while done < end:
+            block = np.fromfile(scanned.ids_file, dtype=np.int32, count=min(block_entries, end - done))
+            done += len(block)
+            mapped = lookup[block]
+            mapped = mapped[mapped >= SENTENCE_END]
+            ids[position: position + len(mapped)] = mapped
+            release(ids, position, position + len(mapped))  # written: the page cache holds it now
+            position += len(mapped)
     assert position == len(ids), "the provisional ids do not match the counts"
     return ids
 

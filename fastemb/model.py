@@ -53,12 +53,16 @@ class Model:
         settings = self.settings
         kernel = load_kernel(settings.backend)  # fail (or compile) before reading, not after
         started = time.perf_counter()
-        with corpus.scan(corpus_paths) as scanned:
+        with corpus.scan(corpus_paths, max_words=settings.max_words_counting) as scanned:
             vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
             distinct, tokens = len(scanned.words), scanned.tokens
             scanned.words = []  # the strings are in vocab now; free the rest
             _return_free_memory()
-            ids = corpus.encode(scanned, new_id)
+            ids = corpus.encode(scanned, new_id, cache_dir=settings.cache_dir)
+        if scanned.prunes:
+            log.warning("more than %s distinct words: the rarest were pruned %d time(s) while counting; "
+                        "counts of words that came back are lower bounds (--max-words-counting)",
+                        f"{settings.max_words_counting:,}", len(scanned.prunes))
         log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)

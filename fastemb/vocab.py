@@ -5,6 +5,7 @@ so the same text always gives the same ids. Counts are 64-bit throughout.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -12,7 +13,9 @@ import numpy as np
 
 from .errors import CorpusError
 
-DROPPED = -2  # provisional words below min_count or past max_vocab
+DROPPED = -2  # provisional words below min_count, past max_vocab, or too long
+LONGEST_WORD_BYTES = 1000  # a longer "word" (a URL, base64, a table without spaces) is dropped, never truncated
+log = logging.getLogger("fastemb")
 
 
 @dataclass
@@ -44,10 +47,12 @@ def build_vocab(words: List[bytes], counts: np.ndarray, min_count: int,
     """Keep words seen at least ``min_count`` times, at most ``max_vocab`` of them (the most frequent).
 
     ``words`` and ``counts`` are in order of first appearance (provisional ids).
+    Words longer than LONGEST_WORD_BYTES (1,000 bytes of UTF-8) are dropped
+    like rare ones, with a warning: truncating them would merge unrelated strings.
     Returns the vocabulary and ``new_id``: for each provisional id its final id,
     or DROPPED. Raises CorpusError when no word reaches ``min_count``.
     """
-    counts = np.asarray(counts, dtype=np.int64)
+    counts = _without_long_words(words, np.asarray(counts, dtype=np.int64))
     order = np.argsort(-counts, kind="stable")  # stable: ties stay in order of first appearance
     n_kept = int(np.count_nonzero(counts >= min_count))
     if max_vocab is not None:
@@ -58,8 +63,19 @@ def build_vocab(words: List[bytes], counts: np.ndarray, min_count: int,
             f"no word occurs min_count={min_count} times (the most frequent occurs {top} times); "
             f"lower --min-count to {max(top, 1)} or less, or give more text"
         )
-    kept = order[:n_kept]
+    kept = order[:n_kept]  # all have counts >= min_count >= 1, so no long word
     new_id = np.full(len(counts), DROPPED, dtype=np.int32)
     new_id[kept] = np.arange(n_kept, dtype=np.int32)
     vocab = Vocab([words[i].decode("utf-8") for i in kept], counts[kept].copy())
     return vocab, new_id
+
+
+def _without_long_words(words: List[bytes], counts: np.ndarray) -> np.ndarray:
+    """``counts`` with those of words longer than LONGEST_WORD_BYTES set to 0 (never kept)."""
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    too_long = lengths > LONGEST_WORD_BYTES
+    if not too_long.any():
+        return counts
+    log.warning("%d distinct words longer than %d bytes (%d occurrences) were dropped",
+                int(too_long.sum()), LONGEST_WORD_BYTES, int(counts[too_long].sum()))
+    return np.where(too_long, 0, counts)

@@ -14,6 +14,7 @@ from typing import List
 import numpy as np
 
 SENTENCE_END = -1  # the id of a newline: the end of a sentence
+PRUNED = -2  # in a prune's id map: the word was dropped from the table
 _NEWLINE_TOKEN = b"\x00"  # corpus.py rejects NUL bytes, so this token cannot be a word
 _NEW_WORD = -3
 
@@ -51,6 +52,16 @@ class PythonWordTable:
 
     def counts(self) -> np.ndarray:
         return self._counts[: len(self._words)].copy()
+
+    def prune(self, min_count: int) -> np.ndarray:
+        """Drop words counted fewer than ``min_count`` times; the survivors are
+        renumbered in order. Returns old id -> new id, PRUNED for dropped ones."""
+        keep, id_map = _survivors(self._counts[: len(self._words)], min_count)
+        self._words = [word for word, kept in zip(self._words, keep) if kept]
+        self._counts = _compacted(self._counts, keep, 1024)
+        self._ids_of = {_NEWLINE_TOKEN: SENTENCE_END}
+        self._ids_of.update(zip(self._words, range(len(self._words))))
+        return id_map
 
 
 class CompiledWordTable:
@@ -101,6 +112,39 @@ class CompiledWordTable:
 
     def counts(self) -> np.ndarray:
         return self._counts[: self._n].copy()
+
+    def prune(self, min_count: int) -> np.ndarray:
+        """Drop words counted fewer than ``min_count`` times; the survivors are
+        renumbered in order. Returns old id -> new id, PRUNED for dropped ones.
+        All numpy: the counting loop itself is untouched."""
+        keep, id_map = _survivors(self._counts[: self._n], min_count)
+        lengths = np.diff(self._offsets[: self._n + 1])
+        used = int(self._offsets[self._n])
+        kept_bytes = self._pool[:used][np.repeat(keep, lengths)]
+        self._pool = np.zeros(len(self._pool), np.uint8)
+        self._pool[: len(kept_bytes)] = kept_bytes
+        self._offsets = np.zeros(len(self._offsets), np.int64)
+        np.cumsum(lengths[keep], out=self._offsets[1: int(keep.sum()) + 1])
+        self._counts = _compacted(self._counts, keep, len(self._counts))
+        self._n = int(keep.sum())
+        self._table[:] = 0
+        self._rehash(self._table, self._offsets, self._pool, self._n)
+        return id_map
+
+
+def _survivors(counts: np.ndarray, min_count: int):
+    """Which words a prune keeps, and the map old id -> new id (PRUNED if dropped)."""
+    keep = counts >= min_count
+    id_map = np.where(keep, np.cumsum(keep) - 1, PRUNED).astype(np.int32)
+    return keep, id_map
+
+
+def _compacted(counts: np.ndarray, keep: np.ndarray, size: int) -> np.ndarray:
+    """The kept counts first, in a zeroed array of at least ``size``."""
+    kept = counts[: len(keep)][keep]
+    out = np.zeros(max(size, len(kept)), np.int64)
+    out[: len(kept)] = kept
+    return out
 
 
 def _grown(array: np.ndarray, needed: int) -> np.ndarray:

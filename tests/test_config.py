@@ -18,7 +18,7 @@ def test_defaults_follow_word2vec_c():
     ("dim", 0), ("dim", -3), ("window", 0), ("negative", 0), ("min_count", 0), ("max_vocab", 0),
     ("sample", -0.1), ("sample", float("nan")), ("epochs", 0), ("alpha", 0.0), ("alpha", -1.0),
     ("min_alpha", -1.0), ("threads", 0), ("seed", -1), ("max_sentence_length", 0), ("dim", 2.5),
-    ("window", "5"),
+    ("window", "5"), ("max_words_counting", 9), ("max_words_counting", 2**31),
 ])
 def test_out_of_range_values_are_named(name, value):
     with pytest.raises(ValueError, match=rf"^{name}=.*(range|number)"):
@@ -39,3 +39,9 @@ def test_min_alpha_above_alpha():
 def test_unknown_setting():
     with pytest.raises(TypeError, match="unknown setting.*dimensions"):
         make_settings(dimensions=10)
+
+
+def test_cache_dir_must_be_an_existing_directory(tmp_path):
+    with pytest.raises(ValueError, match=r"cache_dir='.*nowhere' is not an existing directory"):
+        make_settings(cache_dir=tmp_path / "nowhere")
+    assert make_settings(cache_dir=tmp_path).cache_dir == str(tmp_path)

@@ -116,11 +116,11 @@ def test_nul_bytes_mean_binary(tmp_path):
 
 def test_long_word_without_whitespace_is_split_not_held(tmp_path):
     path = write(tmp_path / "a.txt", "é" * 5_000 + " y")
-    blocks = list(corpus.iter_blocks(path, block_bytes=1000, max_word_bytes=3000))
+    blocks = list(corpus.iter_blocks(path, block_bytes=1000, max_run_bytes=3000))
     assert max(map(len, blocks)) <= 4000 and len(blocks) > 2
     assert b"".join(blocks) == path.read_bytes()
     assert all(block.decode("utf-8") for block in blocks)  # cut between characters
-    assert encoded_text(path, block_bytes=4096).split() == ["é" * 5_000, "y", "|"]  # kept whole below the limit
+    assert encoded_text(path, block_bytes=4096).split() == ["y", "|"]  # 10,000 bytes: too long to be a word
 
 
 def test_word_table_grows_past_its_first_sizes(tmp_path, table_kind):
@@ -130,3 +130,64 @@ def test_word_table_grows_past_its_first_sizes(tmp_path, table_kind):
     with corpus.scan(path, block_bytes=100_000) as scanned:
         assert [w.decode() for w in scanned.words] == words
         assert set(scanned.counts.tolist()) == {2}
+
+
+def test_pruning_keeps_the_table_bounded_and_frequent_words_exact(tmp_path):
+    """word2vec.c's ReduceVocab: past max_words distinct words the rarest are dropped."""
+    rare = [f"r{i}" for i in range(3000)]
+    lines = [f"the {word} of {word[::-1]} and" for word in rare]  # every rare word once
+    path = write(tmp_path / "a.txt", "\n".join(lines) + "\n")
+    with corpus.scan(path, block_bytes=256, max_words=100) as scanned:
+        assert len(scanned.words) <= 100 + 256 // 2 and scanned.prunes
+        counts = dict(zip(scanned.words, scanned.counts.tolist()))
+        assert counts[b"the"] == counts[b"of"] == counts[b"and"] == 3000  # never pruned: exact
+        vocab, new_id = build_vocab(scanned.words, scanned.counts, min_count=1)
+        ids = corpus.encode(scanned, new_id)
+    text = [("|" if i == corpus.SENTENCE_END else vocab.words[i]) for i in ids]
+    assert text.count("|") == 3001
+    for word in ("the", "of", "and"):  # every occurrence of a survivor is trained on
+        assert text.count(word) == 3000
+    for word, count in zip(vocab.words, vocab.counts):  # counts match the encoded text
+        assert text.count(word) == count
+
+
+def test_a_pruned_word_that_comes_back_counts_from_then_on(tmp_path):
+    text = "x a b c d e f g h i j\n" + "y\n" * 50 + "x x x\n"
+    path = write(tmp_path / "a.txt", text)
+    with corpus.scan(path, block_bytes=8, max_words=10) as scanned:
+        counts = dict(zip(scanned.words, scanned.counts.tolist()))
+        assert counts[b"x"] == 3  # a lower bound: the first x was pruned
+        vocab, new_id = build_vocab(scanned.words, scanned.counts, min_count=1)
+        ids = corpus.encode(scanned, new_id)
+    words = [vocab.words[i] for i in ids if i >= 0]
+    assert words.count("x") == 3  # only the occurrences after the prune are trained on
+    assert [words.count(word) for word in vocab.words] == vocab.counts.tolist()
+
+
+def test_encoded_ids_live_in_an_anonymous_file_in_the_cache_dir(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    path = write(tmp_path / "a.txt", "a b a\n" * 100)
+    with corpus.scan(path) as scanned:
+        vocab, new_id = build_vocab(scanned.words, scanned.counts, min_count=1)
+        ids = corpus.encode(scanned, new_id, cache_dir=str(cache))
+    assert isinstance(ids, np.memmap) and len(ids) == 401  # and the file end
+    assert list(ids[:4]) == [0, 1, 0, corpus.SENTENCE_END]
+    assert list(cache.iterdir()) == []  # no name ever: nothing to clean up, even after a kill
+    del ids
+
+
+def test_a_full_cache_dir_is_a_clean_error(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    def no_space(*_):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "posix_fallocate", no_space)
+    path = write(tmp_path / "a.txt", "a b a\n")
+    with corpus.scan(path) as scanned:
+        vocab, new_id = build_vocab(scanned.words, scanned.counts, min_count=1)
+        with pytest.raises(CorpusError, match=r"cannot hold the encoded corpus.*No space left.*--cache-dir"):
+            corpus.encode(scanned, new_id, cache_dir=str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]

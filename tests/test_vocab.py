@@ -31,3 +31,10 @@ def test_counts_beyond_32_bits():
 def test_no_word_reaching_min_count_says_what_to_do():
     with pytest.raises(CorpusError, match=r"most frequent occurs 4 times.*--min-count to 4"):
         build_vocab([b"a", b"b"], np.array([4, 2]), min_count=5)
+
+
+def test_words_longer_than_1000_bytes_are_dropped_not_truncated(caplog):
+    words = [b"a" * 1000, b"b" * 1001, b"c"]
+    vocab, new_id = build_vocab(words, np.array([5, 9, 5]), min_count=1)
+    assert vocab.words == ["a" * 1000, "c"] and list(new_id) == [0, DROPPED, 1]
+    assert "1 distinct words longer than 1000 bytes (9 occurrences) were dropped" in caplog.text
