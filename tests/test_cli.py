@@ -104,3 +104,105 @@ def test_demo_recovers_the_planted_structure(tmp_path):
     right, total = result.stdout.split("analogies recovered: ")[1].split(";")[0].split("/")
     assert int(right) >= 0.9 * int(total)
     assert "king" in fastemb.load(out)
+
+
+@pytest.fixture
+def bad_inputs(tmp_path):
+    """One folder of the inputs users feed by mistake; outputs go to tmp/out, which must stay empty."""
+    inputs = tmp_path / "in"
+    (inputs / "nothing").mkdir(parents=True)
+    write(inputs / "blank.txt", " \n\t\r\n  ")
+    write(inputs / "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    write(inputs / "latin1.txt", "caf\xe9 ol\xe9\n".encode("latin-1"))
+    write(inputs / "small.txt", "a b c d\n" * 50)
+    (tmp_path / "out").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize("args,message", [
+    (["in/blank.txt"], "in/blank.txt: no words found"),
+    (["in/nothing"], "in/nothing: directory contains no files"),
+    (["in/image.png"], "in/image.png: NUL byte at byte offset 8"),
+    (["in/latin1.txt"], "in/latin1.txt: invalid UTF-8 at byte offset 3"),
+    (["in/small.txt", "--alpha", "10", "--min-alpha", "10", "--sample", "0", "--min-count", "1"],
+     "training diverged"),
+    (["in/small.txt", "-o", "out"], "out: is a directory"),
+    (["in/small.txt", "--max-words-counting", "5"], "max_words_counting=5 is out of range"),
+    (["in/small.txt", "--cache-dir", "in/missing"], "cache_dir='in/missing' is not an existing directory"),
+    (["in/small.txt", "--epochs", "0"], "epochs=0 is out of range"),
+    (["in/small.txt", "--alpha", "-1"], "alpha=-1.0 is out of range"),
+    (["in/small.txt", "--max-vocab", "0"], "max_vocab=0 is out of range"),
+    (["in/small.txt", "--seed", "-1"], "seed=-1 is out of range"),
+])
+def test_bad_input_is_one_line_exit_2_and_no_output(bad_inputs, args, message):
+    if "-o" not in args:
+        args = args + ["-o", "out/v.txt"]
+    result = run_cli("train", *args, "--quiet", "--threads", 1, "--dim", 8, cwd=bad_inputs)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list((bad_inputs / "out").iterdir()) == []
+
+
+def test_a_full_disk_while_saving_keeps_the_old_file(tmp_path):
+    """The file-size limit (RLIMIT_FSIZE) makes writes fail as a full disk does, but only past 64 KB."""
+    import resource
+
+    corpus = write(tmp_path / "c.txt", " ".join(f"w{i % 40}" for i in range(4000)))
+    out = write(tmp_path / "v.txt", "precious")
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
+
+    result = run_cli("train", corpus, "-o", out, "--dim", 2000, "--epochs", 1, "--threads", 1, "--quiet",
+                     preexec_fn=small_disk)
+    assert result.returncode == 2 and "File too large" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert out.read_text() == "precious" and sorted(os.listdir(tmp_path)) == ["c.txt", "v.txt"]
+
+
+@pytest.mark.parametrize("command", [["similar", "{v}", "king"], ["analogy", "{v}", "a", "b", "c"],
+                                     ["eval", "{v}", "--pairs", "{v}"]])
+def test_corrupt_vectors_are_one_line_exit_2(tmp_path, command):
+    vectors = write(tmp_path / "v.txt", "2 2\nking 0.1 0.2\nqueen 0.3\n")  # a short row
+    result = run_cli(*[part.format(v=vectors) for part in command], "--quiet")
+    assert result.returncode == 2
+    assert f"{vectors}: line 3" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_while_counting_stops_at_once(tmp_path):
+    """A bz2 file of 150 concatenated streams: ~75 MB of text, several seconds to read."""
+    import bz2
+
+    rng = np.random.default_rng(0)
+    words = np.array([f"w{i}" for i in range(5000)])
+    line = (" ".join(words[rng.zipf(1.3, 100_000) % 5000]) + "\n").encode()
+    stream = bz2.compress(line * 10, 1)
+    corpus = tmp_path / "big.txt.bz2"
+    corpus.write_bytes(stream * 40)
+    out = tmp_path / "v.txt"
+    process = subprocess.Popen([sys.executable, "-m", "fastemb", "train", str(corpus), "-o", str(out)],
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # imports done, reading the corpus (it takes longer than this)
+    process.send_signal(signal.SIGINT)
+    sent = time.time()
+    stderr = process.communicate(timeout=30)[1]
+    assert process.returncode == 130 and time.time() - sent < 1
+    assert "read " not in stderr, "the signal came after counting: make the corpus longer"
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert sorted(os.listdir(tmp_path)) == ["big.txt.bz2"]
+
+
+def test_ctrl_c_while_saving_keeps_the_old_file(planted_corpus, tmp_path, monkeypatch):
+    """In-process: the interrupt is raised just before the file would be complete."""
+    from fastemb import cli
+
+    out = write(tmp_path / "v.txt", "precious")
+
+    def interrupted(_fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    code = cli.main(["train", str(planted_corpus), "-o", str(out), "--dim", "8", "--epochs", "1", "--quiet"])
+    assert code == 130
+    assert out.read_text() == "precious" and os.listdir(tmp_path) == ["v.txt"]
