@@ -158,7 +158,8 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     """Read every file once: count words (64-bit) and keep the text as provisional ids.
 
     When the table holds more than ``max_words`` distinct words (default 10
-    million), the rarest are pruned (see :func:`_prune`), so memory stays bounded.
+    million, about 60 bytes each), it keeps only the most frequent half (see
+    :func:`_prune`), so memory stays bounded.
     ``compiled=False`` uses the pure-Python word table even where the compiled
     one is built. Raises FileNotFoundError for a missing path, CorpusError for
     unreadable, non-UTF-8 or wordless input. Close the result (or use it in ``with``).
@@ -166,7 +167,6 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     files = list_files(paths)
     table = new_word_table(compiled)
     scanned = ScannedCorpus()
-    prune_below = 2
     try:
         for path in files:
             for block in iter_blocks(path, block_bytes):
@@ -174,7 +174,7 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
                 scanned.tokens += int(np.count_nonzero(ids >= 0))
                 scanned.append(ids)
                 if len(table) > max_words:
-                    prune_below = _prune(table, scanned, max_words, prune_below)
+                    _prune(table, scanned, max_words)
             scanned.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
         if scanned.tokens == 0:
             where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
@@ -186,18 +186,19 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     return scanned
 
 
-def _prune(table, scanned: ScannedCorpus, max_words: int, prune_below: int) -> int:
-    """word2vec.c's ReduceVocab: drop words counted fewer than ``prune_below``
-    times, raising the bar by one each round, until at most half of
-    ``max_words`` remain. Returns the bar for the next prune.
+def _prune(table, scanned: ScannedCorpus, max_words: int) -> None:
+    """Shrink the table to the ``max_words // 2`` most frequent words so far
+    (ties: the earlier seen), as word2vec.c's ReduceVocab drops rare words, but
+    with the bar taken from the counts: the table halves every time and is never
+    emptied, however the counts are spread.
 
     A dropped word that comes back starts again from zero, so its count is a
     lower bound, and its occurrences before the prune are not trained on.
     """
-    while len(table) > max_words // 2:
-        scanned.prunes.append((scanned.entries, table.prune(prune_below)))
-        prune_below += 1
-    return prune_below
+    counts = table.counts()
+    keep = np.zeros(len(counts), bool)
+    keep[np.argsort(-counts, kind="stable")[: max_words // 2]] = True
+    scanned.prunes.append((scanned.entries, table.prune(keep)))
 
 
 def _lookups(scanned: ScannedCorpus, new_id: np.ndarray) -> List[Tuple[int, np.ndarray]]:

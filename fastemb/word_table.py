@@ -53,10 +53,10 @@ class PythonWordTable:
     def counts(self) -> np.ndarray:
         return self._counts[: len(self._words)].copy()
 
-    def prune(self, min_count: int) -> np.ndarray:
-        """Drop words counted fewer than ``min_count`` times; the survivors are
-        renumbered in order. Returns old id -> new id, PRUNED for dropped ones."""
-        keep, id_map = _survivors(self._counts[: len(self._words)], min_count)
+    def prune(self, keep: np.ndarray) -> np.ndarray:
+        """Keep the words where ``keep`` (bool, one per word) is True, renumbered
+        in order. Returns old id -> new id, PRUNED for dropped ones."""
+        id_map = _id_map(keep)
         self._words = [word for word, kept in zip(self._words, keep) if kept]
         self._counts = _compacted(self._counts, keep, 1024)
         self._ids_of = {_NEWLINE_TOKEN: SENTENCE_END}
@@ -113,11 +113,11 @@ class CompiledWordTable:
     def counts(self) -> np.ndarray:
         return self._counts[: self._n].copy()
 
-    def prune(self, min_count: int) -> np.ndarray:
-        """Drop words counted fewer than ``min_count`` times; the survivors are
-        renumbered in order. Returns old id -> new id, PRUNED for dropped ones.
+    def prune(self, keep: np.ndarray) -> np.ndarray:
+        """Keep the words where ``keep`` (bool, one per word) is True, renumbered
+        in order. Returns old id -> new id, PRUNED for dropped ones.
         All numpy: the counting loop itself is untouched."""
-        keep, id_map = _survivors(self._counts[: self._n], min_count)
+        id_map = _id_map(keep)
         lengths = np.diff(self._offsets[: self._n + 1])
         used = int(self._offsets[self._n])
         kept_bytes = self._pool[:used][np.repeat(keep, lengths)]
@@ -132,11 +132,9 @@ class CompiledWordTable:
         return id_map
 
 
-def _survivors(counts: np.ndarray, min_count: int):
-    """Which words a prune keeps, and the map old id -> new id (PRUNED if dropped)."""
-    keep = counts >= min_count
-    id_map = np.where(keep, np.cumsum(keep) - 1, PRUNED).astype(np.int32)
-    return keep, id_map
+def _id_map(keep: np.ndarray) -> np.ndarray:
+    """Old id -> new id after a prune that keeps ``keep``, PRUNED if dropped."""
+    return np.where(keep, np.cumsum(keep) - 1, PRUNED).astype(np.int32)
 
 
 def _compacted(counts: np.ndarray, keep: np.ndarray, size: int) -> np.ndarray:
