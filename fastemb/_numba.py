@@ -6,18 +6,47 @@ and cached on disk (``cache=True``). fastmath allows reassociation so that dot
 products vectorise, but not 'nnan'/'ninf': a NaN must reach the returned loss.
 """
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from .sampling import MAX_Z as _MAX_Z
 
 MAX_Z = np.float32(_MAX_Z)
 _FAST = {"reassoc", "nsz", "arcp", "contract"}
+# every kernel function: no Python-style checks (division by zero) in the loops
+_JIT = dict(nogil=True, cache=True, error_model="numpy")
 _U64 = np.uint64
 _GOLDEN, _MIX1, _MIX2 = _U64(0x9E3779B97F4A7C15), _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
 _LOW24, _TO_UNIT = _U64(0xFFFFFF), np.float32(1.0 / 16777216.0)
 
 
-@njit(nogil=True, cache=True)
+@intrinsic
+def _prefetch(typingctx, matrix, row, column):
+    """LLVM's prefetch of &matrix[row, column] (read, keep in all cache levels):
+    what __builtin_prefetch is to the Cython kernel; Numba has no such function."""
+    def codegen(context, builder, signature, args):
+        matrix_type, row_type, column_type = signature.args
+        array = context.make_array(matrix_type)(context, builder, args[0])
+        row = context.cast(builder, args[1], row_type, types.intp)
+        column = context.cast(builder, args[2], column_type, types.intp)
+        pointer = cgutils.get_item_pointer(context, builder, matrix_type, array, [row, column])
+        byte_pointer, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch.p0i8")
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+    return types.void(matrix, row, column), codegen
+
+
+@njit(**_JIT)
+def _prefetch_row(matrix, row):
+    for column in range(0, matrix.shape[1], 16):  # a 64-byte cache line per 16 floats
+        _prefetch(matrix, row, column)
+
+
+@njit(**_JIT)
 def _next_random(state):
     """splitmix64; ``state`` is a one-element uint64 array (Numba has no pointers)."""
     state[0] += _GOLDEN
@@ -27,31 +56,43 @@ def _next_random(state):
     return z ^ (z >> _U64(31))
 
 
-@njit(nogil=True, cache=True)
+@njit(**_JIT)
 def _unit_float(r):
     return np.float32(r & _LOW24) * _TO_UNIT
 
 
-@njit(nogil=True, cache=True)
+@njit(**_JIT)
 def _below(r, n):
     return np.int64(((r >> _U64(32)) * _U64(n)) >> _U64(32))
 
 
-@njit(nogil=True, cache=True, fastmath=_FAST)
-def _dot(a, b):
+# Vectors are passed as (matrix, row), never as row views: a view of a shared
+# matrix increments and decrements its reference count, atomically, at every
+# use, which in these loops cost more than the arithmetic (and two threads
+# fight over that counter's cache line).
+
+@njit(fastmath=_FAST, **_JIT)
+def _dot(a, i, b, j):
     total = np.float32(0.0)
-    for k in range(a.shape[0]):
-        total += a[k] * b[k]
+    for k in range(a.shape[1]):
+        total += a[i, k] * b[j, k]
     return total
 
 
-@njit(nogil=True, cache=True, fastmath=_FAST)
-def _add_scaled(y, scale, x):
-    for k in range(y.shape[0]):
-        y[k] += scale * x[k]
+@njit(fastmath=_FAST, **_JIT)
+def _add_scaled(y, i, scale, x, j):
+    """y[i] += scale * x[j]"""
+    for k in range(y.shape[1]):
+        y[i, k] += scale * x[j, k]
 
 
-@njit(nogil=True, cache=True)
+@njit(fastmath=_FAST, **_JIT)
+def _zero(y, i):
+    for k in range(y.shape[1]):
+        y[i, k] = 0.0
+
+
+@njit(fastmath=_FAST, **_JIT)
 def _logistic_gradient(f, label_sign, lr, logistic):
     """(step g, loss) of one example with score f; see _kernels.logistic_gradient."""
     z = -label_sign * f
@@ -63,17 +104,18 @@ def _logistic_gradient(f, label_sign, lr, logistic):
     return lr * label_sign, np.float64(z)
 
 
-@njit(nogil=True, cache=True)
-def _update_output(h, out, grad_h, lr, label_sign, logistic):
-    """One example against one output row: out moves now, h's step accumulates in grad_h."""
-    g, loss = _logistic_gradient(_dot(h, out), label_sign, lr, logistic)
+@njit(fastmath=_FAST, **_JIT)
+def _update_output(h, h_row, w_out, target, grad, lr, label_sign, logistic):
+    """One example of input h[h_row] against output row `target`: the output row moves
+    now, the input's step accumulates in grad[0]."""
+    g, loss = _logistic_gradient(_dot(h, h_row, w_out, target), label_sign, lr, logistic)
     if g != 0:
-        _add_scaled(grad_h, g, out)
-        _add_scaled(out, g, h)
+        _add_scaled(grad, 0, g, w_out, target)
+        _add_scaled(w_out, target, g, h, h_row)
     return loss
 
 
-@njit(nogil=True, cache=True)
+@njit(**_JIT)
 def _draw_noise(state, noise_prob, noise_alias):
     r = _next_random(state)
     column = _below(r, noise_prob.shape[0])
@@ -82,7 +124,7 @@ def _draw_noise(state, noise_prob, noise_alias):
     return np.int64(noise_alias[column])
 
 
-@njit(nogil=True, cache=True)
+@njit(**_JIT)
 def _read_sentence(ids, pos, sentence, keep_prob, state):
     n, capacity, kept = ids.shape[0], sentence.shape[0], 0
     while pos < n and kept < capacity:
@@ -97,7 +139,7 @@ def _read_sentence(ids, pos, sentence, keep_prob, state):
     return pos, kept
 
 
-@njit(nogil=True, cache=True)
+@njit(**_JIT)
 def _draw_targets(centre, negative, targets, state, noise_prob, noise_alias):
     targets[0] = centre
     count = 1
@@ -109,81 +151,81 @@ def _draw_targets(centre, negative, targets, state, noise_prob, noise_alias):
     return count
 
 
-@njit(nogil=True, cache=True)
+@njit(**_JIT)
 def _label(t):
     return np.float32(1.0) if t == 0 else np.float32(-1.0)
 
 
-@njit(nogil=True, cache=True)
+@njit(fastmath=_FAST, **_JIT)
 def _skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
                       logistic, work, targets, state):
     loss = 0.0
-    grad = work[0]
     for j in range(lo, hi):
         if j == c:
             continue
         n_targets = _draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
-        h = w_in[sentence[j]]
-        grad[:] = 0.0
+        context = sentence[j]
+        _zero(work, 0)
         for t in range(n_targets):
-            loss += _update_output(h, w_out[targets[t]], grad, lr, _label(t), logistic)
-        _add_scaled(h, np.float32(1.0), grad)
+            loss += _update_output(w_in, context, w_out, targets[t], work, lr, _label(t), logistic)
+        _add_scaled(w_in, context, np.float32(1.0), work, 0)
     return loss
 
 
-@njit(nogil=True, cache=True)
+@njit(fastmath=_FAST, **_JIT)
 def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, logistic, work):
+    """Window-batched skip-gram; the same layout of ``work`` as _kernels.skipgram_batched."""
     loss = 0.0
     first_target_row = work.shape[0] - n_targets
-    work[first_target_row:first_target_row + n_targets] = 0.0
+    for t in range(n_targets):
+        _zero(work, first_target_row + t)
     row = 0
     for j in range(lo, hi):
         if j == c:
             continue
-        h = w_in[sentence[j]]
-        work[row] = 0.0
+        context = sentence[j]
+        _zero(work, row)
         for t in range(n_targets):
-            out = w_out[targets[t]]
-            g, example_loss = _logistic_gradient(_dot(h, out), _label(t), lr, logistic)
+            g, example_loss = _logistic_gradient(_dot(w_in, context, w_out, targets[t]), _label(t), lr, logistic)
             loss += example_loss
             if g != 0:
-                _add_scaled(work[row], g, out)
-                _add_scaled(work[first_target_row + t], g, h)
+                _add_scaled(work, row, g, w_out, targets[t])
+                _add_scaled(work, first_target_row + t, g, w_in, context)
         row += 1
     row = 0
     for j in range(lo, hi):
         if j != c:
-            _add_scaled(w_in[sentence[j]], np.float32(1.0), work[row])
+            _add_scaled(w_in, sentence[j], np.float32(1.0), work, row)
             row += 1
     for t in range(n_targets):
-        _add_scaled(w_out[targets[t]], np.float32(1.0), work[first_target_row + t])
+        _add_scaled(w_out, targets[t], np.float32(1.0), work, first_target_row + t)
     return loss
 
 
-@njit(nogil=True, cache=True, fastmath=_FAST)
+@njit(fastmath=_FAST, **_JIT)
 def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, logistic, work):
+    """CBOW: work[1] holds the mean of the context vectors, work[0] its step."""
     loss = 0.0
-    grad, mean = work[0], work[1]
-    mean[:] = 0.0
+    _zero(work, 1)
     for j in range(lo, hi):
         if j != c:
-            _add_scaled(mean, np.float32(1.0), w_in[sentence[j]])
+            _add_scaled(work, 1, np.float32(1.0), w_in, sentence[j])
     scale = np.float32(1.0) / np.float32(hi - lo - 1)
-    for k in range(mean.shape[0]):
-        mean[k] *= scale
-    grad[:] = 0.0
+    for k in range(work.shape[1]):
+        work[1, k] *= scale
+    _zero(work, 0)
     for t in range(n_targets):
-        loss += _update_output(mean, w_out[targets[t]], grad, lr, _label(t), logistic)
+        loss += _update_output(work, 1, w_out, targets[t], work, lr, _label(t), logistic)
     for j in range(lo, hi):
         if j != c:
-            _add_scaled(w_in[sentence[j]], np.float32(1.0), grad)
+            _add_scaled(w_in, sentence[j], np.float32(1.0), work, 0)
     return loss
 
 
 CBOW, SKIPGRAM_CLASSIC, SKIPGRAM_BATCHED = 0, 1, 2  # as in _kernels.pyx
 
 
-@njit(nogil=True, cache=True)
+@njit(**_JIT)
 def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
                 sentence, targets, work, window, negative, lr_first, lr_last, seed):
     """Train on one chunk of the encoded corpus; see _kernels.train_chunk for the arguments.
@@ -212,6 +254,10 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
                 n_current = n_next
                 if c + 1 < length:
                     n_next = _draw_targets(sentence[c + 1], negative, upcoming, state, noise_prob, noise_alias)
+                    for t in range(n_next):
+                        _prefetch_row(w_out, upcoming[t])
+                if c + window + 1 < length:
+                    _prefetch_row(w_in, sentence[c + window + 1])
             if hi - lo < 2:
                 continue
             if method == CBOW:
