@@ -1,0 +1,65 @@
+"""Checks of the bench's own logic, without training anything: `pytest bench`.
+
+(Outside the project's `tests/`, which CI runs: these need no peer installed
+but belong to the benchmark, not to fastemb.)
+"""
+
+from bench import corpora, report
+from bench.run import plan, parse_args
+
+
+def test_prefix_ends_at_whitespace_and_keeps_every_word(tmp_path):
+    src = tmp_path / "c.txt"
+    src.write_bytes(b"alpha beta gamma delta epsilon")
+    p = corpora.prefix(src, 13, tmp_path / "cache")  # byte 13 falls inside "gamma"
+    assert p.read_bytes() == b"alpha beta"
+    assert corpora.prefix(src, 10**6, tmp_path / "cache") == src  # not longer: the file itself
+
+
+def test_line_copy_cuts_long_lines_and_keeps_line_ends(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpora, "BLOCK", 4)  # words cut by block boundaries must survive
+    src = tmp_path / "c.txt"
+    src.write_bytes(b"a bb ccc dddd\n\ne  f\tg\nh")
+    copy = corpora.line_copy(src, tmp_path, words_per_line=2)
+    assert copy.read_bytes() == b"a bb\nccc dddd\ne f\ng\nh\n"
+    assert corpora.count_words(copy) == corpora.count_words(src) == 8
+
+
+def _run(tool, model, speed, wall, analogy, suite="main", threads=2, corpus_bytes=100):
+    return {"suite": suite, "model": model, "tool": tool, "ok": True, "threads": threads,
+            "corpus_bytes": corpus_bytes, "words": 1000, "train_words_per_s": speed, "wall_s": wall,
+            "peak_rss_mb": 100.0, "analogy_pct": analogy, "ws353_spearman": 0.5,
+            "simlex_spearman": 0.3, "men_spearman": 0.6}
+
+
+def test_summary_medians_ratios_and_headline():
+    runs = [_run("fastemb", "skipgram", s, 1.0, 10.0) for s in (900, 1000, 2000)]
+    runs += [_run("gensim", "skipgram", s, 5.0, 11.0) for s in (100, 200, 300)]
+    runs += [_run("gensim_file", "skipgram", 400, 4.0, 20.0)]  # faster, but no quality reference
+    runs += [_run("fastemb", "skipgram", 500, 0.5, None, "scaling", 1, 50),
+             _run("fastemb", "skipgram", 900, 0.4, None, "scaling", 2, 50)]
+    rep = {"runs": runs, "corpus": {"bytes": 100},
+           "plan": {"tools": ["fastemb", "gensim", "gensim_file"], "models": ["skipgram"],
+                    "scaling_tools": ["fastemb"]}}
+    s = report.summarize(rep)["models"]["skipgram"]
+    assert s["tools"]["fastemb"]["train_words_per_s"] == {"median": 1000, "min": 900, "max": 2000, "n": 3}
+    h = s["headline"]
+    assert h["speed_vs_fastest_peer"] == {"peer": "gensim_file", "ratio": 2.5}
+    assert h["analogy_pct_vs_reference"] == {"peer": "gensim", "difference": -1.0}
+    scaling = report.summarize(rep)["scaling"]
+    assert scaling["threads"]["fastemb"]["speedup"] == 900 / 500
+    assert sorted(scaling["size"]["fastemb"]) == [50, 100]
+
+
+def test_plan_alternates_rows_and_adds_one_thread_runs(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(b"w " * 1000)
+    a = parse_args(["--corpus", str(corpus), "--repeats", "2", "--tools", "fastemb,fastemb_classic,gensim",
+                    "--scaling-bytes", "500", "--thread-scaling-bytes", "500"])
+    rounds, scaling = plan(a, 2000)
+    assert [(j.model, j.tool) for j in rounds[0]] == [
+        ("skipgram", "fastemb"), ("skipgram", "fastemb_classic"), ("skipgram", "gensim"),
+        ("cbow", "fastemb"), ("cbow", "gensim")]  # the classic kernel is skip-gram's only
+    assert rounds[1] == [j.__class__(**{**j.__dict__, "repeat": 1}) for j in rounds[0]]
+    assert [(j.tool, j.corpus_bytes, j.threads) for j in scaling] == [
+        ("fastemb", 500, 2), ("gensim", 500, 2), ("fastemb", 500, 1), ("gensim", 500, 1)]
