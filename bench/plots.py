@@ -15,6 +15,7 @@ from bench.report import METRICS, MODEL_TITLES, QUALITY
 from bench.runners import QUALITY_REFERENCE, ROWS
 
 FASTEMB_COLOURS = ["#1f77b4", "#6baed6", "#08519c"]
+MARKERS = "osD^vPX"
 HATCHES = ["", "//", "..", "xx"]  # one per model in the quality plot
 PEER_COLOURS = ["#7f7f7f", "#a6a6a6", "#525252", "#bdbdbd", "#969696"]
 
@@ -91,9 +92,10 @@ def scaling(summary, path, title):
     sc = summary["scaling"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     colours = _colours(list(sc["size"]) + list(sc["threads"]))
-    for tool, points in sc["size"].items():
+    for k, (tool, points) in enumerate(sc["size"].items()):
         sizes = sorted(points)
-        left.plot(sizes, [points[b]["wall_s"] for b in sizes], "o-", label=tool, color=colours[tool])
+        left.plot(sizes, [points[b]["wall_s"] for b in sizes], "-", marker=MARKERS[k % len(MARKERS)],
+                  label=tool, color=colours[tool])  # markers tell apart rows of similar grey
     left.set_xscale("log")
     left.set_yscale("log")
     measured = sorted({b for points in sc["size"].values() for b in points})

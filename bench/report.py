@@ -301,10 +301,12 @@ def markdown(report, plots):
 
 def portable(text):
     """`text` with absolute paths under the repository's parent made relative to
-    the repository (../shared/..., ../venvs/...), so that results from different
-    machines read alike and name no machine's directories."""
+    the repository (../shared/..., ../venvs/...) and the home directory written
+    ~ (the corpus cache), so that results from different machines read alike
+    and name no machine's directories."""
     root = str(Path(__file__).resolve().parent.parent)
-    return text.replace(root + "/", "").replace(os.path.dirname(root) + "/", "../")
+    text = text.replace(root + "/", "").replace(os.path.dirname(root) + "/", "../")
+    return text.replace(str(Path.home()) + "/", "~/")
 
 
 def portable_json(report):
