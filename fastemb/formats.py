@@ -33,8 +33,10 @@ logger = logging.getLogger("fastemb")
 COMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}  # by file name suffix
 UNICODE_ERRORS = ("strict", "replace", "ignore")  # what to do with a word that is not valid UTF-8
 MAX_HEADER_BYTES = 1 << 20  # the first line: a header, or a whole GloVe row
-MAX_WORD_BYTES = 100_000
-CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f]")  # never in a word; in one, the row lengths are wrong  # a binary word longer than this means the file is not a vectors file
+MAX_WORD_BYTES = 100_000  # a binary word longer than this means the file is not a vectors file
+MAX_DIM = 100_000  # more dimensions in a header means it is not a vectors file (ours go to 10,000)
+FIRST_ROWS = 1 << 16  # binary rows allocated before any is read: a header's count is only a promise
+CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f]")  # never in a word; in one, the row lengths are wrong
 
 
 def check_writable(path: PathLike) -> Path:
@@ -163,8 +165,8 @@ def _read(source: _Source, limit: Optional[int]) -> Tuple[List[str], np.ndarray]
         return _read_text_rows(source, None if limit is None else limit, len(fields) - 1, first_line=1,
                                header_rows=None)
     count, dim = header
-    if dim < 1:
-        raise source.error("line 1", f"the header says {dim} dimensions")
+    if not 1 <= dim <= MAX_DIM:
+        raise source.error("line 1", f"the header says {dim} dimensions; a vectors file has 1 to {MAX_DIM:,}")
     rows = count if limit is None else min(count, limit)
     start = stream.tell()
     binary = _looks_binary(stream.read(dim * 4 + 2048))
@@ -264,8 +266,10 @@ def _read_binary_rows(source: _Source, rows: int, dim: int, header_rows: int) ->
                            f"at least {header_rows * (row_bytes + 2):,} bytes, but the file has {size:,}")
     reader = _Blocks(source.stream)
     words: List[str] = []
-    vectors = np.empty((rows, dim), dtype=np.float32)
+    vectors = np.empty((min(rows, FIRST_ROWS), dim), dtype=np.float32)  # compressed: the size is unknown
     for number in range(rows):
+        if number == len(vectors):  # grown by doubling as rows actually arrive
+            vectors = np.concatenate([vectors, np.empty((min(rows, 2 * number) - number, dim), np.float32)])
         offset = reader.offset
         if reader.peek(1) == b"\n":  # word2vec.c ends each row with a newline, gensim does not
             reader.take(1)

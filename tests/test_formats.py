@@ -204,3 +204,23 @@ def test_a_directory_or_missing_file_is_not_a_vectors_file(tmp_path):
 def test_a_header_with_the_wrong_dimensions_is_caught(tmp_path, content, message):
     with pytest.raises(VectorsFormatError, match=message):
         fastemb.load(write(tmp_path / "bad.vec", content))
+
+
+@pytest.mark.parametrize("content,message", [
+    (b" 1 " + b"8" * 80 + b"\n2 \x01-\n", "line 1: the header says 8888"),  # found by fuzz/fuzz_loader.py
+    (b"1 1000000000\na 0.5\n", "line 1: the header says 1000000000 dimensions; a vectors file has 1 to 100,000"),
+])
+def test_an_absurd_header_is_an_error_not_an_allocation(tmp_path, content, message):
+    path = write(tmp_path / "v.txt", content)
+    with pytest.raises(VectorsFormatError, match=message):
+        fastemb.load(path)
+
+
+def test_a_compressed_binary_header_promising_too_many_rows_is_not_preallocated(tmp_path):
+    import gzip
+
+    path = tmp_path / "v.bin.gz"
+    with gzip.open(path, "wb") as stream:  # 10^12 rows of 1000 floats promised, one given
+        stream.write(b"1000000000000 1000\nw " + np.ones(1000, "<f4").tobytes())
+    with pytest.raises(VectorsFormatError, match="truncated at byte offset .*row 2 of 1000000000000 is missing"):
+        fastemb.load(path)
