@@ -191,3 +191,28 @@ def test_a_full_cache_dir_is_a_clean_error(tmp_path, monkeypatch):
         with pytest.raises(CorpusError, match=r"cannot hold the encoded corpus.*No space left.*--cache-dir"):
             corpus.encode(scanned, new_id, cache_dir=str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_a_10_mb_line_and_a_10_mb_word_are_read_in_bounded_memory(tmp_path):
+    """One long sentence, then a long run without whitespace: memory while reading
+    does not grow with them (10 MB each against 3 MB each). A block is at most
+    BLOCK_BYTES + MAX_RUN_BYTES (2 MiB), and the word table reserves room for one
+    block's worth of new words, so the peak is a constant (~40 MB), reached by both."""
+    import tracemalloc
+
+    def peak_reading(megabytes):
+        words = 170_000 * megabytes
+        line = " ".join(f"w{i % 5000}" for i in range(words)).encode()  # no newline
+        path = write(tmp_path / f"{megabytes}.txt", line + b"\n" + b"x" * (megabytes * 1_000_000) + b" end")
+        tracemalloc.start()
+        try:
+            with corpus.scan(path) as scanned:
+                peak = tracemalloc.get_traced_memory()[1]
+                vocab, _ = build_vocab(scanned.words, scanned.counts, min_count=1)
+        finally:
+            tracemalloc.stop()
+        assert len(vocab) == 5001 and "end" in vocab.index  # the long "word" is dropped (> 1,000 bytes)
+        return peak
+
+    small, big = peak_reading(3), peak_reading(10)
+    assert big < small * 1.1 + 1e6, f"{small / 1e6:.0f} MB traced for 6 MB of text, {big / 1e6:.0f} MB for 20 MB"
