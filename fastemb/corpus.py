@@ -158,7 +158,7 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     """Read every file once: count words (64-bit) and keep the text as provisional ids.
 
     When the table holds more than ``max_words`` distinct words (default 10
-    million, about 60 bytes each), it keeps only the most frequent half (see
+    million, ~70 bytes each with the compiled table), it keeps only the most frequent half (see
     :func:`_prune`), so memory stays bounded.
     ``compiled=False`` uses the pure-Python word table even where the compiled
     one is built. Raises FileNotFoundError for a missing path, CorpusError for

@@ -65,3 +65,25 @@ def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.run(command + [str(a) for a in args], capture_output=True, text=True,
                           timeout=timeout, env=env, **kwargs)
+
+
+_hypothesis_home = None
+
+
+def pytest_configure(config):
+    """hypothesis keeps a cache (.hypothesis/) in the working directory: put it in
+    a temporary directory instead, removed at the end, so no test leaves files behind."""
+    global _hypothesis_home
+    try:
+        from hypothesis.configuration import set_hypothesis_home_dir
+    except ImportError:
+        return
+    import tempfile
+
+    _hypothesis_home = tempfile.mkdtemp(prefix="fastemb-hypothesis-")
+    set_hypothesis_home_dir(_hypothesis_home)
+
+
+def pytest_unconfigure(config):
+    if _hypothesis_home is not None:
+        shutil.rmtree(_hypothesis_home, ignore_errors=True)

@@ -38,3 +38,14 @@ def test_words_longer_than_1000_bytes_are_dropped_not_truncated(caplog):
     vocab, new_id = build_vocab(words, np.array([5, 9, 5]), min_count=1)
     assert vocab.words == ["a" * 1000, "c"] and list(new_id) == [0, DROPPED, 1]
     assert "1 distinct words longer than 1000 bytes (9 occurrences) were dropped" in caplog.text
+
+
+def test_sampling_tables_from_counts_beyond_32_bits():
+    """More than 2^31 tokens: the subsampling and noise tables stay finite and normalised."""
+    from fastemb.sampling import keep_probabilities, noise_distribution
+
+    counts = np.array([3 * 2**40, 2**33, 7, 2], dtype=np.int64)
+    keep = keep_probabilities(counts, 1e-3)
+    noise = noise_distribution(counts)
+    assert np.all(np.isfinite(keep)) and np.all((keep > 0) & (keep <= 1)) and keep[0] < keep[2]
+    assert np.all(noise > 0) and abs(noise.sum() - 1) < 1e-6 and noise[0] > noise[1] > noise[2]
