@@ -133,14 +133,24 @@ class ScannedCorpus:
 
     words: List[bytes] = field(default_factory=list)  # provisional id -> word
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    ids_file: BinaryIO = field(default_factory=lambda: tempfile.TemporaryFile(prefix="fastemb-"))
+    cache_dir: Optional[str] = None  # where ids_file lives (None: the system's temporary directory)
+    ids_file: Optional[BinaryIO] = None
     entries: int = 0  # int32 ids in ids_file, sentence ends included
     tokens: int = 0  # words only
     # one per prune of the word table: (entries written before it, old id -> new id or PRUNED)
     prunes: List[Tuple[int, np.ndarray]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if self.ids_file is None:
+            self.ids_file = tempfile.TemporaryFile(prefix="fastemb-", dir=self.cache_dir)
+
     def append(self, ids: np.ndarray) -> None:
-        self.ids_file.write(ids.astype(np.int32, copy=False).tobytes())
+        try:
+            self.ids_file.write(ids.astype(np.int32, copy=False).tobytes())
+        except OSError as error:  # a full disk: say where, and what to do
+            where = self.cache_dir or tempfile.gettempdir()
+            raise CorpusError(f"{where}: cannot write the corpus's word ids ({error.strerror or error}); "
+                              "free space or choose another --cache-dir") from None
         self.entries += len(ids)
 
     def close(self) -> None:
@@ -154,19 +164,22 @@ class ScannedCorpus:
 
 
 def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES,
-         compiled: bool = True, max_words: int = MAX_WORDS_COUNTING) -> ScannedCorpus:
+         compiled: bool = True, max_words: int = MAX_WORDS_COUNTING,
+         cache_dir: Optional[str] = None) -> ScannedCorpus:
     """Read every file once: count words (64-bit) and keep the text as provisional ids.
 
     When the table holds more than ``max_words`` distinct words (default 10
     million, ~70 bytes each with the compiled table), it keeps only the most frequent half (see
     :func:`_prune`), so memory stays bounded.
     ``compiled=False`` uses the pure-Python word table even where the compiled
-    one is built. Raises FileNotFoundError for a missing path, CorpusError for
-    unreadable, non-UTF-8 or wordless input. Close the result (or use it in ``with``).
+    one is built. The provisional ids (4 bytes per word) go to an anonymous file
+    in ``cache_dir`` (default: the system's temporary directory). Raises
+    FileNotFoundError for a missing path, CorpusError for unreadable, non-UTF-8
+    or wordless input, or a full cache directory. Close the result (or use it in ``with``).
     """
     files = list_files(paths)
     table = new_word_table(compiled)
-    scanned = ScannedCorpus()
+    scanned = ScannedCorpus(cache_dir=cache_dir)
     try:
         for path in files:
             for block in iter_blocks(path, block_bytes):

@@ -53,7 +53,8 @@ class Model:
         settings = self.settings
         kernel = load_kernel(settings.backend)  # fail (or compile) before reading, not after
         started = time.perf_counter()
-        with corpus.scan(corpus_paths, max_words=settings.max_words_counting) as scanned:
+        with corpus.scan(corpus_paths, max_words=settings.max_words_counting,
+                         cache_dir=settings.cache_dir) as scanned:
             vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
             distinct, tokens = len(scanned.words), scanned.tokens
             scanned.words = []  # the strings are in vocab now; free the rest

@@ -216,3 +216,23 @@ def test_a_10_mb_line_and_a_10_mb_word_are_read_in_bounded_memory(tmp_path):
 
     small, big = peak_reading(3), peak_reading(10)
     assert big < small * 1.1 + 1e6, f"{small / 1e6:.0f} MB traced for 6 MB of text, {big / 1e6:.0f} MB for 20 MB"
+
+
+def test_a_full_disk_while_counting_is_a_clean_error(tmp_path, monkeypatch):
+    """The provisional ids go to cache_dir too; a failed write names it and says what to do."""
+    import errno
+
+    path = write(tmp_path / "a.txt", "a b a\n")
+    scanned = corpus.ScannedCorpus(cache_dir=str(tmp_path))
+
+    class FullDisk:
+        def write(self, _):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    scanned.ids_file.close()
+    scanned.ids_file = FullDisk()
+    with pytest.raises(CorpusError, match=rf"{tmp_path}: cannot write the corpus's word ids \(No space left"):
+        scanned.append(np.zeros(3, np.int32))
+    with corpus.scan(path, cache_dir=str(tmp_path)) as scanned:
+        assert scanned.tokens == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
