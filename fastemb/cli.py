@@ -311,4 +311,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ValueError, OSError, ImportError, ArithmeticError) as error:
         print(f"fastemb: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:  # the matrices or the vocabulary did not fit: say which knobs shrink them
+        print("fastemb: error: out of memory; lower --dim, --max-vocab or --max-words-counting "
+              "(or raise --min-count)", file=sys.stderr)
+        return EXIT_USAGE
     return 0

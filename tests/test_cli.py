@@ -206,3 +206,16 @@ def test_ctrl_c_while_saving_keeps_the_old_file(planted_corpus, tmp_path, monkey
     code = cli.main(["train", str(planted_corpus), "-o", str(out), "--dim", "8", "--epochs", "1", "--quiet"])
     assert code == 130
     assert out.read_text() == "precious" and os.listdir(tmp_path) == ["v.txt"]
+
+
+def test_out_of_memory_is_one_line_saying_what_to_shrink(planted_corpus, tmp_path, monkeypatch, capsys):
+    from fastemb import cli, trainer
+
+    def no_memory(*_args):
+        raise MemoryError
+
+    monkeypatch.setattr(trainer, "init_matrices", no_memory)
+    code = cli.main(["train", str(planted_corpus), "-o", str(tmp_path / "v.txt"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("fastemb: error: out of memory; lower --dim") and err.count("\n") == 1
+    assert os.listdir(tmp_path) == []
