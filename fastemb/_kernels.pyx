@@ -14,7 +14,8 @@ Encoded corpus: int32 word ids, -1 marks a sentence end; a window never crosses 
 Random numbers: one splitmix64 stream per call, seeded by the caller, so a run
 with one thread and a seed is reproducible whatever the chunk sizes.
 """
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.math cimport floor, frexp, isinf, isnan
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy, memset
 
 # The logistic tables cover z in [-MAX_Z, MAX_Z]; outside it the sigmoid is
@@ -396,3 +397,117 @@ def rehash(int32_t[::1] table,                   # out: zeroed, a power of two l
             slot = find_slot(table, word_offsets, pool, &pool[start], word_offsets[i + 1] - start,
                              fnv1a(&pool[start], word_offsets[i + 1] - start))
             table[slot] = <int32_t>(i + 1)
+
+
+# ---------------------------------------------------------------------------
+# Writing: word2vec's text format, the numbers of every row in one loop
+# ---------------------------------------------------------------------------
+
+cdef double[120] POWERS_OF_TEN  # 10^-60 .. 10^59, indexed by exponent + 60
+cdef int _k
+for _k in range(120):
+    POWERS_OF_TEN[_k] = float("1e%d" % (_k - 60))
+
+
+cdef inline double power_of_ten(int exponent) noexcept nogil:
+    return POWERS_OF_TEN[exponent + 60]
+
+
+cdef inline int decimal_exponent_guess(double x) noexcept nogil:
+    """floor(log10(x)), or one less: from the binary exponent, without calling log10."""
+    cdef int binary_exponent
+    frexp(x, &binary_exponent)  # x = m * 2^e, m in [0.5, 1)
+    return <int>floor((binary_exponent - 1) * 0.30102999566398120)
+
+
+cdef Py_ssize_t write_float(float value, unsigned char* out) noexcept nogil:
+    """Write value with 9 significant digits, trailing zeros dropped, in fixed
+    notation for 1e-4 <= |value| < 1e9 and scientific otherwise (as printf's
+    %.9g): enough digits that reading the text back gives the same float32."""
+    cdef Py_ssize_t n = 0
+    cdef double x = value
+    cdef int exponent, kept, i, point
+    cdef long long digits
+    cdef unsigned char d[9]
+    if isnan(x):
+        out[0] = 110; out[1] = 97; out[2] = 110  # nan
+        return 3
+    if (<uint32_t*>&value)[0] >> 31:  # the sign bit itself: -fno-signed-zeros may fold float tests of -0.0
+        out[0] = 45  # '-'
+        n = 1
+        x = -x
+    if isinf(x):
+        out[n] = 105; out[n + 1] = 110; out[n + 2] = 102  # inf
+        return n + 3
+    if x == 0:
+        out[n] = 48
+        return n + 1
+    exponent = decimal_exponent_guess(x)
+    digits = <long long>(x * power_of_ten(8 - exponent) + 0.5)
+    while digits >= 1000000000:  # the guess was low
+        exponent += 1
+        digits = <long long>(x * power_of_ten(8 - exponent) + 0.5)
+    kept = 9
+    while kept > 1 and digits % 10 == 0:
+        digits //= 10
+        kept -= 1
+    for i in range(kept - 1, -1, -1):
+        d[i] = 48 + <unsigned char>(digits % 10)
+        digits //= 10
+    if 0 <= exponent < 9:
+        point = exponent + 1  # digits before the decimal point
+        for i in range(point):
+            out[n] = d[i] if i < kept else 48
+            n += 1
+        if kept > point:
+            out[n] = 46
+            n += 1
+            for i in range(point, kept):
+                out[n] = d[i]
+                n += 1
+        return n
+    if -4 <= exponent < 0:
+        out[n] = 48; out[n + 1] = 46
+        n += 2
+        for i in range(-exponent - 1):
+            out[n] = 48
+            n += 1
+        for i in range(kept):
+            out[n] = d[i]
+            n += 1
+        return n
+    out[n] = d[0]
+    n += 1
+    if kept > 1:
+        out[n] = 46
+        n += 1
+        for i in range(1, kept):
+            out[n] = d[i]
+            n += 1
+    out[n] = 101  # 'e'
+    out[n + 1] = 45 if exponent < 0 else 43
+    n += 2
+    if exponent < 0:
+        exponent = -exponent
+    if exponent >= 100:
+        out[n] = 48 + exponent // 100
+        n += 1
+    out[n] = 48 + (exponent // 10) % 10
+    out[n + 1] = 48 + exponent % 10
+    return n + 2
+
+
+def format_rows(const float[:, ::1] vectors,     # in: one row per word
+                unsigned char[::1] text,         # out: " v1 v2 ... vD\n" per row; 17 bytes per number suffice
+                int64_t[::1] row_ends):          # out: where each row's text ends
+    """The numbers of word2vec's text format, every row at once. Returns the bytes written."""
+    cdef Py_ssize_t n = 0, i, k
+    with nogil:
+        for i in range(vectors.shape[0]):
+            for k in range(vectors.shape[1]):
+                text[n] = 32
+                n += 1 + write_float(vectors[i, k], &text[n + 1])
+            text[n] = 10
+            n += 1
+            row_ends[i] = n
+    return n

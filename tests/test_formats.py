@@ -224,3 +224,26 @@ def test_a_compressed_binary_header_promising_too_many_rows_is_not_preallocated(
         stream.write(b"1000000000000 1000\nw " + np.ones(1000, "<f4").tobytes())
     with pytest.raises(VectorsFormatError, match="truncated at byte offset .*row 2 of 1000000000000 is missing"):
         fastemb.load(path)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_text_numbers_read_back_to_the_same_float32(compiled, monkeypatch):
+    """Every finite float32 (and the special values) survives text: 9 significant digits."""
+    from fastemb import _backend
+
+    if compiled and _backend.cython_kernels() is None:
+        pytest.skip("the Cython extension is not built")
+    if not compiled:
+        monkeypatch.setattr(_backend, "cython_kernels", lambda: None)
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2**32, 200_000, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    special = np.array([0.0, -0.0, 1.0, -1.0, 0.5, 1e-45, 3.4028235e38, 1e-4, 9.99999e-5, 123456789,
+                        1e9, 1e8, 99999999, 0.1, np.inf, -np.inf, np.nan], np.float32)
+    values = np.concatenate([special, bits, rng.standard_normal(10_000).astype(np.float32) * 0.01])
+    values = values[: len(values) // 10 * 10].reshape(-1, 10)
+    text = b"".join(formats._text_rows(values)).decode()
+    back = np.array(text.split(), dtype=np.float32).reshape(values.shape)
+    same = (back == values) | (np.isnan(back) & np.isnan(values))
+    assert same.all()
+    assert np.array_equal(np.signbit(back[np.isfinite(back)]), np.signbit(values[np.isfinite(values)]))
+    assert text.splitlines()[0].split()[:4] == ["0", "-0", "1", "-1"]
