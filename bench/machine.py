@@ -55,9 +55,9 @@ def _git(*args):
 
 def source_state():
     """The commit fastemb was measured at and the uncommitted changes to it."""
-    dirty = _git("status", "--porcelain", "--", "fastemb", "setup.py", "pyproject.toml")
-    return {"commit": _git("rev-parse", "HEAD"),
-            "uncommitted": [line[3:] for line in dirty.splitlines()] if dirty else []}  # drop "XY " status
+    # --name-only lists paths alone: porcelain's "XY " prefix was lost to strip() on its first line
+    dirty = _git("diff", "HEAD", "--name-only", "--", "fastemb", "setup.py", "pyproject.toml")
+    return {"commit": _git("rev-parse", "HEAD"), "uncommitted": dirty.splitlines() if dirty else []}
 
 
 def cpu_model():
