@@ -497,17 +497,21 @@ cdef Py_ssize_t write_float(float value, unsigned char* out) noexcept nogil:
     return n + 2
 
 
-def format_rows(const float[:, ::1] vectors,     # in: one row per word
-                unsigned char[::1] text,         # out: " v1 v2 ... vD\n" per row; 17 bytes per number suffice
-                int64_t[::1] row_ends):          # out: where each row's text ends
-    """The numbers of word2vec's text format, every row at once. Returns the bytes written."""
-    cdef Py_ssize_t n = 0, i, k
+def format_lines(const float[:, ::1] vectors,     # in: one row per word
+                 const unsigned char[::1] words,   # in: the words' UTF-8 bytes, one after another
+                 const int64_t[::1] word_ends,     # in: where each word ends in `words`
+                 unsigned char[::1] text):         # out: "word v1 v2 ... vD\n" per row
+    """Lines of word2vec's text format, every row at once; `text` must hold the
+    words plus 17 bytes per number and a newline per row. Returns the bytes written."""
+    cdef Py_ssize_t n = 0, i, k, start = 0
     with nogil:
         for i in range(vectors.shape[0]):
+            memcpy(&text[n], &words[start], word_ends[i] - start)
+            n += word_ends[i] - start
+            start = word_ends[i]
             for k in range(vectors.shape[1]):
                 text[n] = 32
                 n += 1 + write_float(vectors[i, k], &text[n + 1])
             text[n] = 10
             n += 1
-            row_ends[i] = n
     return n

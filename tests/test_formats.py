@@ -241,9 +241,11 @@ def test_text_numbers_read_back_to_the_same_float32(compiled, monkeypatch):
                         1e9, 1e8, 99999999, 0.1, np.inf, -np.inf, np.nan], np.float32)
     values = np.concatenate([special, bits, rng.standard_normal(10_000).astype(np.float32) * 0.01])
     values = values[: len(values) // 10 * 10].reshape(-1, 10)
-    text = b"".join(formats._text_rows(values)).decode()
-    back = np.array(text.split(), dtype=np.float32).reshape(values.shape)
+    words = [f"w{i}" for i in range(len(values))]
+    text = b"".join(formats._text_lines(words, values)).decode()
+    assert [line.split(" ", 1)[0] for line in text.splitlines()] == words
+    back = np.array([line.split()[1:] for line in text.splitlines()], dtype=np.float32)
     same = (back == values) | (np.isnan(back) & np.isnan(values))
     assert same.all()
     assert np.array_equal(np.signbit(back[np.isfinite(back)]), np.signbit(values[np.isfinite(values)]))
-    assert text.splitlines()[0].split()[:4] == ["0", "-0", "1", "-1"]
+    assert text.splitlines()[0].split()[:5] == ["w0", "0", "-0", "1", "-1"]
