@@ -96,7 +96,7 @@ def write_vectors(path: PathLike, words: Sequence[str], vectors: np.ndarray, bin
 def _text_lines(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:
     """Blocks of lines b"word v1 v2 ... vD\\n", 9 significant digits per number (as
     %.9g): enough that every float32 reads back unchanged. Formatted by the compiled
-    kernel where it is built (~0.1 s for 68k x 100), else by Python (~1.2 s)."""
+    kernel where it is built (~0.3 s for 68k x 100), else by Python (~1.2 s)."""
     from ._backend import cython_kernels
 
     kernels = cython_kernels()
