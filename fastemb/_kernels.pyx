@@ -1,5 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The hot loops: SGD with negative sampling on shared matrices, without the GIL.
+"""The hot loops, without the GIL: SGD with negative sampling on shared matrices
+(train_chunk), counting words in raw text (count_block), and writing vectors as
+text (format_lines).
 
 Only loops live here. Python (trainer.py) validates settings, builds every table
 (keep-probabilities, the noise alias table, the logistic tables), allocates the
@@ -19,7 +21,8 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy, memset
 
 # The logistic tables cover z in [-MAX_Z, MAX_Z]; outside it the sigmoid is
-# taken as 0 or 1 (word2vec.c's MAX_EXP). trainer.logistic_tables builds them.
+# taken as 0 or 1 (word2vec.c's MAX_EXP). sampling.logistic_table builds them
+# (its MAX_Z must equal this one; tests/reference.py uses that one).
 cdef float MAX_Z = 6.0
 
 cdef extern from *:
