@@ -16,7 +16,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -258,10 +258,3 @@ def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 <<
             position += len(mapped)
     assert position == len(ids), "the provisional ids do not match the counts"
     return ids
-
-
-def iter_words(paths: Union[PathLike, Sequence[PathLike]]) -> Iterable[str]:
-    """Every word of the corpus in order, as str (for tests and small corpora)."""
-    for path in list_files(paths):
-        for block in iter_blocks(path):
-            yield from block.decode("utf-8").split()
