@@ -78,13 +78,13 @@ def kernel_module(backend: str = "auto") -> ModuleType:
     return _numba
 
 
-def load_kernel(backend: str = "auto") -> Callable:
-    """``train_chunk`` of ``backend``, ready to run: a Numba kernel is compiled
-    (or loaded from its cache) here, and the time it took logged once, so that
-    it never counts as training time."""
+def load_kernel(backend: str = "auto", subword: bool = False) -> Callable:
+    """``train_chunk`` of ``backend`` (``train_chunk_subword`` with ``subword``),
+    ready to run: a Numba kernel is compiled (or loaded from its cache) here, and
+    the time it took logged once, so that it never counts as training time."""
     module = kernel_module(backend)
     if module.__name__.endswith("_numba"):
         started = time.perf_counter()
-        module.compile_kernel()
+        module.compile_subword_kernel() if subword else module.compile_kernel()
         log.info("Numba kernel ready in %.1f s (compiled once, then cached on disk)", time.perf_counter() - started)
-    return module.train_chunk
+    return module.train_chunk_subword if subword else module.train_chunk

@@ -274,6 +274,101 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
     return loss, examples, kept
 
 
+# --- subword input vectors (see _kernels.train_chunk_subword) ---------------------------------
+
+SUBWORD_CBOW, SUBWORD_SKIPGRAM = 0, 1  # as in _kernels.pyx
+
+
+@njit(fastmath=_FAST, **_JIT)
+def _compose_word(w_in, offsets, rows, word, out, out_row, weight):
+    """out[out_row] += weight * mean of the word's rows."""
+    first, last = offsets[word], offsets[word + 1]
+    scale = np.float32(weight / np.float32(last - first))
+    for r in range(first, last):
+        _add_scaled(out, out_row, scale, w_in, rows[r])
+
+
+@njit(fastmath=_FAST, **_JIT)
+def _spread_step(w_in, offsets, rows, word, step, step_row):
+    for r in range(offsets[word], offsets[word + 1]):
+        _add_scaled(w_in, rows[r], np.float32(1.0), step, step_row)
+
+
+@njit(**_JIT)
+def _prefetch_word(w_in, offsets, rows, word):
+    for r in range(offsets[word], offsets[word + 1]):
+        _prefetch_row(w_in, rows[r])
+
+
+@njit(fastmath=_FAST, **_JIT)
+def _predict_word(work, word, w_out, negative, lr, noise_prob, noise_alias, logistic, state):
+    """work[0] (h) predicts `word` against `negative` fresh noise draws; h's step
+    accumulates in work[1]. Returns the loss."""
+    loss = 0.0
+    g, example_loss = _logistic_gradient(_dot(work, 0, w_out, word), np.float32(1.0), lr, logistic)
+    loss += example_loss
+    if g != 0:
+        _add_scaled(work, 1, g, w_out, word)
+        _add_scaled(w_out, word, g, work, 0)
+    for _ in range(negative):
+        noise = _draw_noise(state, noise_prob, noise_alias)
+        if noise != word:
+            g, example_loss = _logistic_gradient(_dot(work, 0, w_out, noise), np.float32(-1.0), lr, logistic)
+            loss += example_loss
+            if g != 0:
+                _add_scaled(work, 1, g, w_out, noise)
+                _add_scaled(w_out, noise, g, work, 0)
+    return loss
+
+
+@njit(**_JIT)
+def train_chunk_subword(method, w_in, w_out, offsets, rows, ids, keep_prob, noise_prob, noise_alias, logistic,
+                        sentence, work, window, negative, lr_first, lr_last, seed):
+    """Train on one chunk with subword input vectors; see _kernels.train_chunk_subword.
+    Returns (loss sum, positive examples, words kept)."""
+    state = np.full(1, seed, dtype=np.uint64)
+    n, pos = ids.shape[0], 0
+    loss, examples, kept = 0.0, 0, 0
+    lr_first, lr_last = np.float32(lr_first), np.float32(lr_last)
+    while pos < n:
+        start = pos
+        pos, length = _read_sentence(ids, pos, sentence, keep_prob, state)
+        kept += length
+        lr = lr_first + (lr_last - lr_first) * np.float32(start / n)
+        for c in range(length):
+            span = window - _below(_next_random(state), window)
+            lo = max(c - span, 0)
+            hi = min(c + span + 1, length)
+            if method == SUBWORD_SKIPGRAM and c + 1 < length:
+                _prefetch_word(w_in, offsets, rows, sentence[c + 1])
+            elif method == SUBWORD_CBOW and c + window + 1 < length:
+                _prefetch_word(w_in, offsets, rows, sentence[c + window + 1])
+            if hi - lo < 2:
+                continue
+            _zero(work, 0)
+            _zero(work, 1)
+            if method == SUBWORD_SKIPGRAM:
+                _compose_word(w_in, offsets, rows, sentence[c], work, 0, np.float32(1.0))
+                for j in range(lo, hi):
+                    if j != c:
+                        loss += _predict_word(work, sentence[j], w_out, negative, lr, noise_prob, noise_alias,
+                                              logistic, state)
+                _spread_step(w_in, offsets, rows, sentence[c], work, 1)
+                examples += hi - lo - 1
+            else:
+                weight = np.float32(1.0 / (hi - lo - 1))
+                for j in range(lo, hi):
+                    if j != c:
+                        _compose_word(w_in, offsets, rows, sentence[j], work, 0, weight)
+                loss += _predict_word(work, sentence[c], w_out, negative, lr, noise_prob, noise_alias,
+                                      logistic, state)
+                for j in range(lo, hi):
+                    if j != c:
+                        _spread_step(w_in, offsets, rows, sentence[j], work, 1)
+                examples += 1
+    return loss, examples, kept
+
+
 def compile_kernel() -> None:
     """Compile ``train_chunk`` for the argument types the trainer passes, by
     running it once on a two-word problem (from the disk cache after the first time)."""
@@ -282,3 +377,13 @@ def compile_kernel() -> None:
     train_chunk(SKIPGRAM_BATCHED, w, w.copy(), np.array([0, 1], np.int32), ones, ones,
                 np.arange(2, dtype=np.int32), np.zeros((2, 3), np.float32), np.empty(4, np.int32),
                 np.empty(4, np.int32), np.empty((4, 4), np.float32), 1, 1, 0.0, 0.0, np.uint64(1))
+
+
+def compile_subword_kernel() -> None:
+    """Compile ``train_chunk_subword`` as compile_kernel does ``train_chunk``."""
+    w = np.zeros((2, 4), np.float32)
+    ones = np.ones(2, np.float32)
+    train_chunk_subword(SUBWORD_SKIPGRAM, w, w.copy(), np.arange(3, dtype=np.int64), np.arange(2, dtype=np.int32),
+                        np.array([0, 1], np.int32), ones, ones, np.arange(2, dtype=np.int32),
+                        np.zeros((2, 3), np.float32), np.empty(4, np.int32), np.empty((2, 4), np.float32),
+                        1, 1, 0.0, 0.0, np.uint64(1))

@@ -45,6 +45,13 @@ def _train_parser(subparsers) -> None:
                         f"(default {defaults.max_words_counting:,})")
     p.add_argument("--cache-dir", help="directory for the encoded corpus, 4 bytes per word "
                                        "(default: the system's temporary directory)")
+    p.add_argument("--minn", type=int, help=f"subwords: shortest character n-gram (default {defaults.minn})")
+    p.add_argument("--maxn", type=int,
+                   help=f"subwords: longest character n-gram; 0 = no subwords (default {defaults.maxn}; "
+                        "fastText's setting is --minn 3 --maxn 6)")
+    p.add_argument("--buckets", type=int,
+                   help=f"subwords: n-gram hash buckets, dim floats each (default {defaults.buckets:,}: "
+                        "800 MB at dim 100)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
 
 
@@ -75,7 +82,7 @@ def _run_train(args: argparse.Namespace) -> None:
     settings = {name: getattr(args, name) for name in (
         "model", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs", "alpha",
         "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel", "max_words_counting",
-        "cache_dir")}
+        "cache_dir", "minn", "maxn", "buckets")}
     model = Model(**settings)
     check_writable(args.output)  # a bad output path fails now, not after training
     model.train(args.corpus, progress=not args.quiet)
@@ -312,7 +319,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"fastemb: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:  # the matrices or the vocabulary did not fit: say which knobs shrink them
-        print("fastemb: error: out of memory; lower --dim, --max-vocab or --max-words-counting "
+        print("fastemb: error: out of memory; lower --dim, --max-vocab, --buckets or --max-words-counting "
               "(or raise --min-count)", file=sys.stderr)
         return EXIT_USAGE
     return 0

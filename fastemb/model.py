@@ -11,7 +11,8 @@ import numpy as np
 from . import corpus, trainer
 from ._backend import load_kernel, resolve
 from .config import Settings, make_settings
-from .vectors import WordVectors
+from .subwords import SubwordTable
+from .vectors import SubwordVectors, WordVectors
 from .vocab import Vocab, build_vocab
 
 log = logging.getLogger("fastemb")
@@ -26,6 +27,13 @@ class Model:
     ``epochs=5``, ...), validated at once. After :meth:`train`, ``vocab`` holds
     the words, ``w_in`` the word vectors (the input matrix), ``w_out`` the
     output matrix, ``stats`` what the run did, and ``wv`` the vectors to use.
+
+    With subwords (``maxn > 0``, say ``minn=3, maxn=6`` as fastText), ``w_in``
+    has ``len(vocab) + buckets`` rows, fastText's layout: row ``i`` is word
+    ``i``'s own row, row ``len(vocab) + b`` n-gram bucket ``b``. Settings,
+    vocabulary, ``w_in`` and ``w_out`` are the whole model: the n-gram table
+    (``subwords``) is rebuilt from the vocabulary and settings when needed,
+    and ``wv`` is then a :class:`SubwordVectors`.
     """
 
     def __init__(self, **settings):
@@ -34,24 +42,52 @@ class Model:
         self.w_in: Optional[np.ndarray] = None
         self.w_out: Optional[np.ndarray] = None
         self.stats: Optional[trainer.TrainingStats] = None
+        self._subwords: Optional[SubwordTable] = None
+        self._wv_cache = None  # (vocab, w_in, SubwordVectors): composing every word costs about a second
 
     def __repr__(self) -> str:
         trained = f", {len(self.vocab)} words" if self.vocab is not None else ", untrained"
         return f"Model({self.settings.model}, dim={self.settings.dim}{trained})"
 
     @property
+    def subwords(self) -> Optional[SubwordTable]:
+        """The input rows of every vocabulary word (None without subwords), built from
+        the vocabulary and settings on first use."""
+        settings = self.settings
+        if settings.maxn == 0 or self.vocab is None:
+            return None
+        if self._subwords is None or len(self._subwords) != len(self.vocab):
+            self._subwords = SubwordTable.build(self.vocab.words, settings.minn, settings.maxn, settings.buckets)
+        return self._subwords
+
+    @property
     def wv(self) -> WordVectors:
-        """The trained word vectors (rows of ``w_in``, shared, not copied)."""
+        """The trained word vectors: rows of ``w_in``, shared, not copied; with
+        subwords, a SubwordVectors of the composed vectors (computed once per
+        trained model) and the bucket rows of ``w_in`` (shared)."""
         if self.vocab is None:
             raise RuntimeError("the model is not trained yet: call model.train(corpus) first")
-        return WordVectors(self.vocab.words, self.w_in)
+        table = self.subwords
+        if table is None:
+            return WordVectors(self.vocab.words, self.w_in)
+        vocab_size = len(self.vocab)
+        if len(self.w_in) != vocab_size + table.buckets:
+            raise ValueError(f"w_in has {len(self.w_in)} rows; a subword model of {vocab_size} words and "
+                             f"buckets={table.buckets} needs {vocab_size + table.buckets}")
+        cached = self._wv_cache
+        if cached is None or cached[0] is not self.vocab or cached[1] is not self.w_in:
+            vectors = SubwordVectors(self.vocab.words, table.compose(self.w_in), self.w_in[vocab_size:],
+                                     table.minn, table.maxn)
+            self._wv_cache = cached = (self.vocab, self.w_in, vectors)
+        return cached[2]
 
     def train(self, corpus_paths: CorpusPaths, progress: bool = True) -> "Model":
         """Read the corpus (files, directories, .gz/.bz2/.xz), build the vocabulary
         and train from scratch. ``progress`` shows a tqdm bar on stderr.
         Returns the model itself."""
         settings = self.settings
-        kernel = load_kernel(settings.backend)  # fail (or compile) before reading, not after
+        subword = settings.maxn > 0
+        kernel = load_kernel(settings.backend, subword=subword)  # fail (or compile) before reading, not after
         started = time.perf_counter()
         with corpus.scan(corpus_paths, max_words=settings.max_words_counting,
                          cache_dir=settings.cache_dir) as scanned:
@@ -68,13 +104,20 @@ class Model:
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)
         tables = trainer.Tables.build(vocab.counts, settings.sample)
-        w_in, w_out = trainer.init_matrices(len(vocab), settings.dim, settings.seed)
+        self.vocab, self._subwords, self._wv_cache = vocab, None, None
+        table = self.subwords
+        buckets = settings.buckets if subword else 0
+        if subword:
+            log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
+                     "input matrix %.0f MB", settings.minn, settings.maxn, f"{buckets:,}",
+                     len(table.rows) / len(vocab), (len(vocab) + buckets) * settings.dim * 4 / 1e6)
+        w_in, w_out = trainer.init_matrices(len(vocab), settings.dim, settings.seed, buckets=buckets)
         log.info("training %s with the %s backend, %d thread(s)", settings.model,
                  resolve(settings.backend), settings.threads)
-        stats = trainer.train(kernel, w_in, w_out, ids, tables, settings, progress=progress)
+        stats = trainer.train(kernel, w_in, w_out, ids, tables, settings, progress=progress, subwords=table)
         # one yardstick for every tool: corpus words (rare ones included) x epochs per second
         stats.words = tokens * settings.epochs
-        self.vocab, self.w_in, self.w_out, self.stats = vocab, w_in, w_out, stats
+        self.w_in, self.w_out, self.stats = w_in, w_out, stats
         return self
 
 

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import numpy as np
 
@@ -24,9 +24,13 @@ from .errors import TrainingDiverged
 from .id_cache import release
 from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 
+if TYPE_CHECKING:
+    from .subwords import SubwordTable
+
 # the kernels' method codes (see _kernels.pyx); CBOW has one update per window either way
 METHODS = {("cbow", "classic"): 0, ("cbow", "batched"): 0,
            ("skipgram", "classic"): 1, ("skipgram", "batched"): 2}
+SUBWORD_METHODS = {"cbow": 0, "skipgram": 1}  # train_chunk_subword's codes
 CHUNK_WORDS = 65_536  # ~0.1 s of work per call: Ctrl-C and progress stay responsive
 POLL_SECONDS = 0.1
 
@@ -82,10 +86,11 @@ def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
     return np.asarray(bounds, dtype=np.int64)
 
 
-def init_matrices(vocab_size: int, dim: int, seed: int):
-    """word2vec.c's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero."""
+def init_matrices(vocab_size: int, dim: int, seed: int, buckets: int = 0):
+    """word2vec.c's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero.
+    With subwords the input matrix has ``buckets`` more rows (n-gram buckets), drawn alike."""
     rng = np.random.default_rng(seed)
-    w_in = rng.random((vocab_size, dim), dtype=np.float32)
+    w_in = rng.random((vocab_size + buckets, dim), dtype=np.float32)
     w_in -= 0.5
     w_in /= dim
     return w_in, np.zeros((vocab_size, dim), dtype=np.float32)
@@ -128,8 +133,12 @@ class _Progress:
 
 
 def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray, tables: Tables,
-          settings: Settings, progress: bool = False) -> TrainingStats:
+          settings: Settings, progress: bool = False,
+          subwords: Optional["SubwordTable"] = None) -> TrainingStats:
     """Run ``settings.epochs`` passes of ``kernel`` over ``ids``, updating w_in and w_out in place.
+
+    With ``subwords``, ``kernel`` is ``train_chunk_subword`` and w_in has a row
+    per word and per n-gram bucket (see subwords.py).
 
     The learning rate falls linearly from ``alpha`` at the first word of the
     first epoch to ``min_alpha`` at the last word of the last one. Raises
@@ -146,7 +155,10 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     failure: List[BaseException] = []
     next_job = iter(range(settings.epochs * n_chunks))
     job_lock = threading.Lock()
-    method = METHODS[settings.model, settings.kernel]
+    if subwords is None:
+        method = METHODS[settings.model, settings.kernel]
+    else:
+        method = SUBWORD_METHODS[settings.model]
 
     def lr_at(position: int) -> float:
         return settings.alpha - (settings.alpha - settings.min_alpha) * (position / max(total - 1, 1))
@@ -164,12 +176,20 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                 epoch, chunk = divmod(job, n_chunks)
                 start, end = int(bounds[chunk]), int(bounds[chunk + 1])
                 offset = epoch * words_per_epoch
-                loss, examples, _ = kernel(
-                    method, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob,
-                    tables.noise_alias, tables.logistic, sentence, targets, work, settings.window,
-                    settings.negative, lr_at(offset + start), lr_at(offset + end - 1),
-                    chunk_seed(settings.seed, epoch, chunk),
-                )
+                lr_first, lr_last = lr_at(offset + start), lr_at(offset + end - 1)
+                if subwords is None:
+                    loss, examples, _ = kernel(
+                        method, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob,
+                        tables.noise_alias, tables.logistic, sentence, targets, work, settings.window,
+                        settings.negative, lr_first, lr_last, chunk_seed(settings.seed, epoch, chunk),
+                    )
+                else:
+                    loss, examples, _ = kernel(
+                        method, w_in, w_out, subwords.offsets, subwords.rows, ids[start:end], tables.keep_prob,
+                        tables.noise_prob, tables.noise_alias, tables.logistic, sentence, work[:2],
+                        settings.window, settings.negative, lr_first, lr_last,
+                        chunk_seed(settings.seed, epoch, chunk),
+                    )
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"training diverged (loss is {loss}) at epoch {epoch + 1}; "

@@ -1,5 +1,6 @@
 """WordVectors: trained vectors by word; nearest words, analogies, scores, and
-matrices for the embedding layer of a Keras or PyTorch model."""
+matrices for the embedding layer of a Keras or PyTorch model. SubwordVectors:
+the same, with vectors for unseen words built from character n-grams."""
 from __future__ import annotations
 
 import logging
@@ -51,8 +52,12 @@ class WordVectors:
     def __getitem__(self, words: Words) -> np.ndarray:
         """The vector of a word, or a (len(words) x dim) array for a list of words."""
         if isinstance(words, str):
-            return self.vectors[self.index(words)]
-        return self.vectors[[self.index(word) for word in words]]
+            return self.get_vector(words)
+        return np.array([self.get_vector(word) for word in words], dtype=np.float32).reshape(-1, self.dim)
+
+    def get_vector(self, word: str) -> np.ndarray:
+        """The vector of ``word`` (a row of ``vectors``); KeyError if it has none."""
+        return self.vectors[self.index(word)]
 
     def __repr__(self) -> str:
         return f"WordVectors({len(self)} words x {self.dim} dimensions)"
@@ -81,8 +86,8 @@ class WordVectors:
 
     def similarity(self, first: str, second: str) -> float:
         """Cosine similarity of two words' vectors, in [-1, 1]."""
-        unit = self.unit_vectors
-        return float(unit[self.index(first)] @ unit[self.index(second)])
+        units, _ = self._query([first, second])
+        return float(units[0] @ units[1])
 
     def most_similar(self, positive: Words = (), negative: Words = (), topn: int = 10,
                      restrict_vocab: Optional[int] = None) -> List[Tuple[str, float]]:
@@ -92,10 +97,10 @@ class WordVectors:
         are left out, and only the ``restrict_vocab`` first (most frequent) words
         are candidates. Returns [(word, cosine), ...], best first."""
         positive, negative = _word_list(positive), _word_list(negative)
-        rows = self._query_rows(positive + negative)
+        units, rows = self._query(positive + negative)
         unit = self.unit_vectors
         signs = np.array([1.0] * len(positive) + [-1.0] * len(negative), dtype=np.float32)
-        query = signs @ unit[rows]
+        query = signs @ units
         query /= max(float(np.linalg.norm(query)), 1e-12)
         limit = _limit(restrict_vocab, len(self))
         return self._best(unit[:limit] @ query, rows, topn)
@@ -107,9 +112,9 @@ class WordVectors:
         (plus 1e-6). Less dominated by one large similarity than 3CosAdd. The
         query words are left out. Returns [(word, score), ...], best first."""
         positive, negative = _word_list(positive), _word_list(negative)
-        rows = self._query_rows(positive + negative)
+        units, rows = self._query(positive + negative)
         limit = _limit(restrict_vocab, len(self))
-        shifted = (1.0 + self.unit_vectors[:limit] @ self.unit_vectors[rows].T) / 2.0  # (limit x words)
+        shifted = (1.0 + self.unit_vectors[:limit] @ units.T) / 2.0  # (limit x words)
         scores = np.prod(shifted[:, :len(positive)], axis=1) / (
             np.prod(shifted[:, len(positive):], axis=1) + COSMUL_EPSILON)
         return self._best(scores, rows, topn)
@@ -124,10 +129,20 @@ class WordVectors:
         limit = _limit(restrict_vocab, len(self))
         return self._best(self.unit_vectors[:limit] @ query, [], topn)
 
-    def _query_rows(self, words: List[str]) -> List[int]:
+    def _query(self, words: List[str]) -> Tuple[np.ndarray, List[int]]:
+        """The unit vectors of the query words (one row each), and the rows of
+        those that are in the vocabulary (left out of the answers)."""
         if not words:
             raise ValueError("the query is empty: give at least one word in positive or negative")
-        return [self.index(word) for word in words]
+        rows = [self.word_to_index[word] for word in words if word in self.word_to_index]
+        units = np.empty((len(words), self.dim), dtype=np.float32)
+        for k, word in enumerate(words):
+            if word in self.word_to_index:
+                units[k] = self.unit_vectors[self.word_to_index[word]]
+            else:  # only a subclass that builds vectors for unseen words gets here without a KeyError
+                vector = self.get_vector(word)
+                units[k] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return units, rows
 
     def _best(self, scores: np.ndarray, excluded: List[int], topn: int) -> List[Tuple[str, float]]:
         """The ``topn`` highest ``scores`` (one per candidate row) outside ``excluded``, best first."""
@@ -219,6 +234,42 @@ class WordVectors:
         keeps the first N rows (the N most frequent words)."""
         words, vectors = formats.read_vectors(path, limit=limit, unicode_errors=unicode_errors)
         return cls(words, vectors)
+
+
+class SubwordVectors(WordVectors):
+    """Word vectors of a subword model (``maxn > 0``): the vocabulary's vectors as
+    in WordVectors, plus vectors for words it never saw, built from their
+    character n-grams.
+
+    ``vectors`` holds each vocabulary word's vector: the mean of its own row and
+    its n-gram rows (what ``save`` writes). ``buckets`` is the (buckets x dim)
+    matrix of n-gram rows. ``wv["unseen"]`` is the mean of the rows of the
+    unseen word's n-grams (see fastemb.subwords), the zero vector for a word
+    without any (shorter than ``minn - 2`` characters, or empty); such words
+    work in ``similarity`` and ``most_similar`` too. ``"word" in wv`` still
+    means "in the vocabulary", and analogy and word-pair scores use vocabulary
+    words only, as for every WordVectors.
+    """
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, buckets: np.ndarray, minn: int, maxn: int):
+        super().__init__(words, vectors)
+        if buckets.ndim != 2 or buckets.shape[1] != self.dim or len(buckets) == 0:
+            raise ValueError(f"the bucket matrix has shape {buckets.shape}; need (buckets x {self.dim})")
+        self.buckets = buckets
+        self.minn, self.maxn = minn, maxn
+
+    def __repr__(self) -> str:
+        return (f"SubwordVectors({len(self)} words x {self.dim} dimensions, {len(self.buckets)} n-gram buckets, "
+                f"n = {self.minn}..{self.maxn})")
+
+    def get_vector(self, word: str) -> np.ndarray:
+        """The vector of a vocabulary word, or one built from the n-grams of any other word."""
+        row = self.word_to_index.get(word)
+        if row is not None:
+            return self.vectors[row]
+        from .subwords import oov_vector
+
+        return oov_vector(word, self.buckets, self.minn, self.maxn)
 
 
 def load(path: formats.PathLike, limit: Optional[int] = None, unicode_errors: str = "strict") -> WordVectors:
