@@ -67,8 +67,8 @@ class Model:
         log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)
-        tables = trainer.Tables.build(vocab.counts, settings.sample)
-        w_in, w_out = trainer.init_matrices(len(vocab), settings.dim, settings.seed)
+        tables = trainer.Tables.build(vocab.counts, settings)
+        w_in, w_out = trainer.init_matrices(len(vocab), settings)
         log.info("training %s with the %s backend, %d thread(s)", settings.model,
                  resolve(settings.backend), settings.threads)
         stats = trainer.train(kernel, w_in, w_out, ids, tables, settings, progress=progress)
