@@ -103,15 +103,14 @@ class Model:
         log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)
-        tables = trainer.Tables.build(vocab.counts, settings.sample)
+        tables = trainer.Tables.build(vocab.counts, settings)
         self.vocab, self._subwords, self._wv_cache = vocab, None, None
         table = self.subwords
-        buckets = settings.buckets if subword else 0
         if subword:
             log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
-                     "input matrix %.0f MB", settings.minn, settings.maxn, f"{buckets:,}",
-                     len(table.rows) / len(vocab), (len(vocab) + buckets) * settings.dim * 4 / 1e6)
-        w_in, w_out = trainer.init_matrices(len(vocab), settings.dim, settings.seed, buckets=buckets)
+                     "input matrix %.0f MB", settings.minn, settings.maxn, f"{settings.buckets:,}",
+                     len(table.rows) / len(vocab), (len(vocab) + settings.buckets) * settings.dim * 4 / 1e6)
+        w_in, w_out = trainer.init_matrices(len(vocab), settings)
         log.info("training %s with the %s backend, %d thread(s)", settings.model,
                  resolve(settings.backend), settings.threads)
         stats = trainer.train(kernel, w_in, w_out, ids, tables, settings, progress=progress, subwords=table)
