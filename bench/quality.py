@@ -7,8 +7,14 @@ gives gensim's figures; see the README's "How the scores are computed"):
   30,000 most frequent words (every tool writes its vectors most frequent
   first), case-insensitive; questions with a word outside those are skipped
   and counted;
-* word pairs: WordSim-353, SimLex-999 and MEN-3k, Spearman's rho over the
-  pairs whose two words have vectors (oov pairs counted).
+* word pairs: WordSim-353, SimLex-999, MEN-3k and Stanford Rare Words (RW,
+  Luong et al. 2013), Spearman's rho over the pairs whose two words are in
+  the vocabulary (oov pairs counted). The rule is the same for every tool,
+  subword models included: they could build vectors for RW's unseen words,
+  but a word-only model cannot, and scoring each on different pairs would
+  not compare them. Both subword rows are scored from their vocabulary's
+  vectors (the .vec file each writes), on the same pairs when their
+  vocabularies agree.
 
 `evaluate()` runs this file as a script in a Python that has fastemb (and
 scipy), so that the benchmark's own Python needs neither:
@@ -31,6 +37,7 @@ PAIRS = {  # short name (used in results and tables) -> file
     "ws353": EVAL_DIR / "wordsim353.tsv",
     "simlex": EVAL_DIR / "simlex999.txt",
     "men": EVAL_DIR / "word-sim" / "EN-MEN-TR-3k.txt",
+    "rw": EVAL_DIR / "word-sim" / "EN-RW-STANFORD.txt",
 }
 RESTRICT_VOCAB = 30_000  # analogy answers among the most frequent words, as word2vec's compute-accuracy
 

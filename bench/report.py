@@ -26,6 +26,7 @@ METRICS = {
     "ws353_spearman": ("WS353 ρ", lambda x: f"{x:.3f}"),
     "simlex_spearman": ("SimLex ρ", lambda x: f"{x:.3f}"),
     "men_spearman": ("MEN ρ", lambda x: f"{x:.3f}"),
+    "rw_spearman": ("RW ρ", lambda x: f"{x:.3f}"),
 }
 QUALITY = ["analogy_pct"] + [f"{name}_spearman" for name in PAIRS]
 MODEL_TITLES = {"skipgram": "Skip-gram", "cbow": "CBOW"}
@@ -77,7 +78,7 @@ def headline(summary):
     """The figures fastemb's goals are stated in: against the fastest and
     leanest peer and the quality bar, and the Numba backend against Cython."""
     peers = [t for t in summary if not ROWS[t].fastemb]
-    h = {}
+    h = subword_headline(summary)
     if BASELINE not in summary or not peers:
         return h
 
@@ -104,6 +105,23 @@ def headline(summary):
                                   _median(summary, BASELINE, "train_words_per_s")),
             "analogy_difference": a - b if None not in (a, b) else None}
     return h
+
+
+SUBWORD_PAIR = ("fastemb_subword", "fasttext_subword")
+
+
+def subword_headline(summary):
+    """fastemb's subword row against fastText's (both n-grams 3..6): words/s ratio
+    and the differences in every quality figure. Empty unless both ran."""
+    ours, theirs = SUBWORD_PAIR
+    if ours not in summary or theirs not in summary:
+        return {}
+    entry = {"speed_ratio": _ratio(_median(summary, ours, "train_words_per_s"),
+                                   _median(summary, theirs, "train_words_per_s"))}
+    for key in QUALITY:
+        a, b = _median(summary, ours, key), _median(summary, theirs, key)
+        entry[f"{key}_difference"] = a - b if None not in (a, b) else None
+    return {"subword_vs_fasttext": entry}
 
 
 def summarize_scaling(runs, main_summary, full_bytes, tools):
@@ -200,7 +218,16 @@ def headline_lines(h):
     if not h:
         return []
     f = lambda v, fmt: fmt.format(v) if v is not None else "–"  # noqa: E731
-    lines = [
+    lines = []
+    sub = h.get("subword_vs_fasttext")
+    if sub:
+        lines.append(
+            f"- {SUBWORD_PAIR[0]} ÷ {SUBWORD_PAIR[1]}: training words/s **{f(sub['speed_ratio'], '{:.2f}×')}**; "
+            + ", ".join(f"{METRICS[k][0]} {f(sub[f'{k}_difference'], '{:+.3f}' if k != 'analogy_pct' else '{:+.2f} points')}"
+                        for k in QUALITY) + ".")
+    if "speed_vs_fastest_peer" not in h:
+        return lines
+    lines += [
         f"- {BASELINE} training words/s ÷ fastest peer ({h['speed_vs_fastest_peer']['peer']}): "
         f"**{f(h['speed_vs_fastest_peer']['ratio'], '{:.2f}×')}**; wall ÷ quickest peer "
         f"({h['wall_vs_quickest_peer']['peer']}): **{f(h['wall_vs_quickest_peer']['ratio'], '{:.2f}×')}**; "

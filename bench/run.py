@@ -34,7 +34,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`: make the package 
 from bench import corpora, plots, report  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
 from bench.quality import evaluate  # noqa: E402
-from bench.runners import REPO_ROOT, ROWS, Programs, Settings, default_word2vec_binary  # noqa: E402
+from bench.runners import DEFAULT_TOOLS, REPO_ROOT, ROWS, Programs, Settings, default_word2vec_binary  # noqa: E402
 
 CORPORA = REPO_ROOT.parent / "shared" / "corpora"
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -80,7 +80,8 @@ def parse_args(argv):
     ap.add_argument("--results-dir", default=str(RESULTS))
     ap.add_argument("--repeats", type=int, help="runs of each row and model (default 3; --quick: 2)")
     ap.add_argument("--models", default="skipgram,cbow")
-    ap.add_argument("--tools", default=",".join(ROWS), help="rows, comma-separated, from: " + ",".join(ROWS))
+    ap.add_argument("--tools", default=",".join(DEFAULT_TOOLS),
+                    help="rows, comma-separated (default: all but the subword rows), from: " + ",".join(ROWS))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--dim", type=int, default=100)

@@ -80,9 +80,10 @@ def _finish(m, out_path):
 # --------------------------------------------------------------------------
 
 
-def run_fastemb(corpus, out, s, programs, backend="cython", kernel=None):
+def run_fastemb(corpus, out, s, programs, backend="cython", kernel=None, maxn=None):
     """fastemb's own command line, on the given backend (and kernel, if given;
-    None leaves fastemb's default kernel).
+    None leaves fastemb's default kernel; and subwords of 3..maxn characters
+    if maxn is given, with fastemb's default 2,000,000 buckets as fastText's).
 
     Training seconds: fastemb prints training_seconds= on stderr: the training
     threads alone, after reading, counting and encoding the corpus and before
@@ -96,6 +97,8 @@ def run_fastemb(corpus, out, s, programs, backend="cython", kernel=None):
         "--threads", s.threads, "--backend", backend, "--quiet"]
     if kernel:
         cmd += ["--kernel", kernel]
+    if maxn:
+        cmd += ["--maxn", maxn]
     Path(out).unlink(missing_ok=True)
     m = measure(cmd, cwd=REPO_ROOT)
     se = m["stderr"]
@@ -194,19 +197,22 @@ def run_gensim_file(corpus, out, s, programs):
     return run_gensim(corpus, out, s, programs, mode="gensim_file")
 
 
-def run_fasttext(corpus, out, s, programs):
+def run_fasttext(corpus, out, s, programs, subwords=False):
     """fastText's C++ trainer through fasttext.train_unsupervised, with
-    minn = maxn = 0 (plain word vectors, no character n-grams).
+    minn = maxn = 0 (plain word vectors, no character n-grams), or with
+    `subwords` its defaults minn 3, maxn 6, bucket 2,000,000.
 
     Training seconds: train_unsupervised() does vocabulary, init and training
     in one C++ call, so it is timed from fastText's own stderr: from the
     "Number of labels: 0" line (end of vocabulary reading) to the final
     "Progress: 100.0%" line it writes right after joining its threads. This
     still includes allocating and randomising the input matrix (V x dim) and
-    building the negative table. Own speed: final "words/sec/thread" x
+    building the negative table (with subwords, the 2M-bucket input matrix
+    too, where fastemb's training seconds leave out its own allocation and
+    randomisation of it). Own speed: final "words/sec/thread" x
     threads (all tokens read per wall second since the threads started).
     """
-    m = _worker(programs.peers_python, "fasttext", corpus, out, s)
+    m = _worker(programs.peers_python, "fasttext_subword" if subwords else "fasttext", corpus, out, s)
     se = m["stderr"]
     start = se.matches(r"Number of labels: *\d+\s*\n")
     end = se.matches(r"Progress: *100\.0%[^\r\n]*\n")
@@ -236,6 +242,7 @@ class Row:
     options: Tuple[Tuple[str, str], ...] = ()  # keyword arguments of `run`
     models: Tuple[str, ...] = ("skipgram", "cbow")
     fastemb: bool = False  # ours, or a peer
+    in_default_run: bool = True  # in `python -m bench` without --tools
     needs_lines: bool = False  # trains on the 1,000-word-line copy of the corpus
 
     def __call__(self, corpus, out, settings, programs):
@@ -252,7 +259,14 @@ ROWS: Dict[str, Row] = {r.name: r for r in [
     Row("gensim", "gensim Word2Vec(Text8Corpus)", run_gensim),
     Row("gensim_file", "gensim Word2Vec(corpus_file=), 1,000-word lines", run_gensim_file, needs_lines=True),
     Row("fasttext", "fastText train_unsupervised, minn=maxn=0", run_fasttext),
+    # Subword vectors (character n-grams 3..6, 2M buckets), skip-gram only; run with
+    # --tools fastemb_subword,fasttext_subword --models skipgram.
+    Row("fastemb_subword", "fastemb (Cython, subwords --maxn 6)", run_fastemb,
+        (("backend", "cython"), ("maxn", 6)), models=("skipgram",), fastemb=True, in_default_run=False),
+    Row("fasttext_subword", "fastText train_unsupervised, minn=3 maxn=6", run_fasttext,
+        (("subwords", True),), models=("skipgram",), in_default_run=False),
 ]}
+DEFAULT_TOOLS = [name for name, row in ROWS.items() if row.in_default_run]
 
 # Rows whose vectors set the quality bar (gensim_file's learning rate does not
 # decay fully with several workers; see run_gensim_file).

@@ -1,6 +1,6 @@
 """Code that runs inside the child Python of a gensim or fastText run.
 
-    python bench/workers.py gensim|gensim_file|fasttext CORPUS OUT SETTINGS_JSON
+    python bench/workers.py gensim|gensim_file|fasttext|fasttext_subword CORPUS OUT SETTINGS_JSON
 
 Run as a script (not imported by the parent), in the Python that has gensim
 and fasttext. SETTINGS_JSON holds the fields of runners.Settings. Each worker
@@ -67,10 +67,32 @@ def fasttext(corpus, out, s):
             f.write(w + " " + row % tuple(v) + "\n")
 
 
+def fasttext_subword(corpus, out, s):
+    """fastText skip-gram or CBOW with its default character n-grams (minn 3,
+    maxn 6, bucket 2,000,000). Writes each vocabulary word's vector as fastText
+    gives it (get_word_vector: the mean of the word's row and its n-gram rows),
+    as `fasttext print-word-vectors` and its .vec file do."""
+    import fasttext
+    import numpy as np
+
+    model = fasttext.train_unsupervised(
+        input=corpus, model=s["model"], dim=s["dim"], ws=s["window"], neg=s["negative"],
+        minCount=s["min_count"], t=s["sample"], thread=s["threads"], epoch=s["epochs"], lr=s["alpha"],
+        minn=3, maxn=6, bucket=2_000_000, wordNgrams=1, loss="ns", verbose=2)
+    words = model.get_words()
+    matrix = np.array([model.get_word_vector(w) for w in words], dtype=np.float32)
+    row = " ".join(["%.6f"] * s["dim"])
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(f"{len(words)} {s['dim']}\n")
+        for w, v in zip(words, matrix.tolist()):
+            f.write(w + " " + row % tuple(v) + "\n")
+
+
 WORKERS = {
     "gensim": gensim,
     "gensim_file": lambda corpus, out, s: gensim(corpus, out, s, corpus_file=True),
     "fasttext": fasttext,
+    "fasttext_subword": fasttext_subword,
 }
 
 if __name__ == "__main__":
