@@ -254,7 +254,10 @@ def write_outputs(rep, stem, final, draw_plots=True):
         if draw_plots:
             title = (f"fastemb bench {rep['name']}, {rep['started'][:10]}: {Path(rep['corpus']['path']).name}, "
                      f"{next(iter(rep['settings'].values()))['threads']} threads")
+            scaled = rep["summary"]["scaling"]
             for kind, draw in plots.PLOTS.items():
+                if kind == "scaling" and not (scaled["size"] or scaled["threads"]):
+                    continue  # --no-scaling: an empty picture says nothing
                 try:
                     shown[kind] = Path(draw(rep["summary"], f"{stem}-{kind}.png", title)).name
                 except Exception as e:  # e.g. no matplotlib: the tables still get written
