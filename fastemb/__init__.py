@@ -8,10 +8,10 @@
 from .config import Settings
 from .errors import CorpusError, FastembError, TrainingDiverged, VectorsFormatError
 from .model import Model, train
-from .vectors import WordVectors, load
+from .vectors import SubwordVectors, WordVectors, load
 
 __version__ = "0.1.0"
 __all__ = [
-    "train", "load", "Model", "WordVectors", "Settings",
+    "train", "load", "Model", "WordVectors", "SubwordVectors", "Settings",
     "FastembError", "CorpusError", "TrainingDiverged", "VectorsFormatError", "__version__",
 ]

@@ -5,7 +5,8 @@ the environment variable FASTEMB_BACKEND (auto, cython, numba) overrides the
 setting, for testing a fallback on a machine that has both. The Cython kernel
 comes in two builds of one source: AVX2 + FMA where the CPU has them, portable
 otherwise (FASTEMB_PORTABLE=1 forces the portable one). Every module exposes
-``train_chunk`` with the same signature (see _kernels.pyx).
+``train_chunk`` and ``train_chunk_subword``, each with the same signature in
+every module (see _kernels.pyx).
 """
 from __future__ import annotations
 

@@ -186,6 +186,8 @@ class WordVectors:
         are dropped. Words without a vector get, by ``oov``: ``"zeros"``,
         ``"random"`` (normal, with the mean and spread of the vectors, seeded by
         ``seed``) or ``"mean"`` (the mean vector); their number is logged.
+        With SubwordVectors, a word outside the vocabulary gets its vector
+        from its n-grams, and only a word without any n-gram is missing.
         """
         if oov not in OOV_FILLS:
             raise ValueError(f"oov={oov!r}: use one of {', '.join(OOV_FILLS)}")
@@ -200,7 +202,14 @@ class WordVectors:
         matrix = np.zeros((rows, self.dim), dtype=dtype)
         wanted = [(word, i) for word, i in word_index.items() if i < rows]
         found = [(i, self.word_to_index[word]) for word, i in wanted if word in self.word_to_index]
-        missing = [i for word, i in wanted if word not in self.word_to_index]
+        missing = []
+        for word, i in wanted:
+            if word not in self.word_to_index:
+                built = self._unseen_vector(word)
+                if built is None:
+                    missing.append(i)
+                else:
+                    matrix[i] = built
         if found:
             ids, sources = np.array(found).T
             matrix[ids] = self.vectors[sources]
@@ -209,9 +218,15 @@ class WordVectors:
         elif missing and oov == "random":
             rng = np.random.default_rng(seed)
             matrix[missing] = rng.normal(self.vectors.mean(), self.vectors.std(), (len(missing), self.dim))
-        logger.info("embedding_matrix: %d rows; %d of %d words have a vector, %d do not (%s)",
-                    rows, len(found), len(wanted), len(missing), oov)
+        built = len(wanted) - len(found) - len(missing)
+        logger.info("embedding_matrix: %d rows; %d of %d words have a vector%s, %d do not (%s)",
+                    rows, len(wanted) - len(missing), len(wanted),
+                    f" ({built} built from n-grams)" if built else "", len(missing), oov)
         return matrix
+
+    def _unseen_vector(self, word: str) -> Optional[np.ndarray]:
+        """A vector for a word outside the vocabulary, or None: plain vectors have none."""
+        return None
 
     def plot(self, words: Iterable[str], path: Optional[formats.PathLike] = None,
              pairs: Iterable[Tuple[str, str]] = (), title: Optional[str] = None):
@@ -269,6 +284,14 @@ class SubwordVectors(WordVectors):
             return self.vectors[row]
         from .subwords import oov_vector
 
+        return oov_vector(word, self.buckets, self.minn, self.maxn)
+
+    def _unseen_vector(self, word: str) -> Optional[np.ndarray]:
+        """Its n-gram vector, or None for a word without n-grams (left to embedding_matrix's ``oov``)."""
+        from .subwords import char_ngrams, oov_vector
+
+        if not char_ngrams(word, self.minn, self.maxn):
+            return None
         return oov_vector(word, self.buckets, self.minn, self.maxn)
 
 

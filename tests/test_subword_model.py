@@ -89,6 +89,17 @@ def test_unseen_word_is_the_mean_of_its_ngram_rows(family_model):
         fastemb.WordVectors(model.wv.index_to_word, model.wv.vectors)[word]  # plain vectors still refuse
 
 
+def test_embedding_matrix_builds_unseen_words(family_model):
+    model, stems = family_model
+    wv = model.wv
+    seen, unseen = stems[0] + "ing", stems[0] + "er"
+    matrix = wv.embedding_matrix({seen: 1, unseen: 2, "": 3}, oov="mean")
+    np.testing.assert_array_equal(matrix[1], wv[seen])
+    np.testing.assert_allclose(matrix[2], wv[unseen], rtol=1e-6)
+    np.testing.assert_allclose(matrix[3], wv.vectors.mean(axis=0), rtol=1e-5)  # no n-gram: the oov fill
+    assert not matrix[0].any()
+
+
 def test_family_members_are_close_and_an_unseen_variant_finds_its_family(family_model):
     model, stems = family_model
     wv = model.wv
