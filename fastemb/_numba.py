@@ -203,8 +203,9 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_ta
 
 
 @njit(fastmath=_FAST, **_JIT)
-def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work):
-    """CBOW: work[1] holds the mean of the context vectors, work[0] its step."""
+def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work, steps):
+    """CBOW: work[1] holds the mean of the context vectors, work[0] its step; the
+    targets go four at a time, as in _kernels.cbow (steps: scratch of four)."""
     _zero(work, 1)
     for j in range(lo, hi):
         if j != c:
@@ -212,7 +213,19 @@ def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logis
     scale = np.float32(1.0) / np.float32(hi - lo - 1)
     for k in range(work.shape[1]):
         work[1, k] *= scale
-    loss = _predict_targets(work, 1, w_out, targets, signs, n_targets, work, lr, logistic)
+    loss = 0.0
+    _zero(work, 0)
+    for first in range(0, n_targets, 4):  # four targets scored from the same weights, as _kernels.cbow
+        group = min(4, n_targets - first)
+        for i in range(group):
+            target = targets[first + i]
+            steps[i], example_loss = _logistic_gradient(_dot(work, 1, w_out, target), signs[first + i], lr, logistic)
+            loss += example_loss
+            if steps[i] != 0:
+                _add_scaled(work, 0, steps[i], w_out, target)
+        for i in range(group):
+            if steps[i] != 0:
+                _add_scaled(w_out, targets[first + i], steps[i], work, 1)
     for j in range(lo, hi):
         if j != c:
             _add_scaled(w_in, sentence[j], np.float32(1.0), work, 0)
@@ -237,6 +250,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
     current_signs, upcoming_signs = signs[:half], signs[half:]
     n_current = n_next = 0
     ahead = method != SKIPGRAM_CLASSIC  # targets one centre ahead, as in _kernels.train_chunk
+    steps = np.empty(4, np.float32)
     while pos < n:
         start = pos
         pos, length = _read_sentence(ids, pos, sentence, keep_prob, state)
@@ -264,7 +278,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
                 continue
             if method == CBOW:
                 loss += _cbow(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
-                              logistic, work)
+                              logistic, work, steps)
                 examples += 1
             elif method == SKIPGRAM_CLASSIC:
                 for j in range(lo, hi):
