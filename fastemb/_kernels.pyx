@@ -252,6 +252,8 @@ cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const
                 group += 1
                 n += 1
             j += 1
+        if group == 0:  # only the centre was left
+            break
         for i in range(group, 4):  # pad a short last group; its steps go to spare rows
             rows[i] = rows[0]
             grads[i] = &work[first_target_row - 4 + i, 0]
