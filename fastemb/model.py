@@ -71,9 +71,9 @@ class Model:
         if table is None:
             return WordVectors(self.vocab.words, self.w_in)
         vocab_size = len(self.vocab)
-        if len(self.w_in) != vocab_size + table.buckets:
+        if len(self.w_in) != trainer.input_rows(vocab_size, self.settings):
             raise ValueError(f"w_in has {len(self.w_in)} rows; a subword model of {vocab_size} words and "
-                             f"buckets={table.buckets} needs {vocab_size + table.buckets}")
+                             f"buckets={table.buckets} needs {trainer.input_rows(vocab_size, self.settings)}")
         cached = self._wv_cache
         if cached is None or cached[0] is not self.vocab or cached[1] is not self.w_in:
             vectors = SubwordVectors(self.vocab.words, table.compose(self.w_in), self.w_in[vocab_size:],

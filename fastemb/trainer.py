@@ -90,6 +90,11 @@ def work_shape(window: int, targets: int, dim: int):
     return 2 * window + 3 + targets, dim
 
 
+def input_rows(vocab_size: int, settings: Settings) -> int:
+    """Rows of w_in: one per word, then, with subwords (maxn > 0), one per n-gram bucket."""
+    return vocab_size + (settings.buckets if settings.maxn else 0)
+
+
 def output_rows(vocab_size: int, settings: Settings) -> int:
     """Rows of w_out: one per word for negative sampling, then one per inner node of the Huffman tree."""
     return (vocab_size if settings.negative else 0) + (vocab_size - 1 if settings.hs else 0)
@@ -117,8 +122,7 @@ def init_matrices(vocab_size: int, settings: Settings):
     With subwords (maxn > 0) the input matrix has ``buckets`` more rows, one per
     n-gram bucket, drawn alike (see subwords.py)."""
     rng = np.random.default_rng(settings.seed)
-    input_rows = vocab_size + (settings.buckets if settings.maxn else 0)
-    w_in = rng.random((input_rows, settings.dim), dtype=np.float32)
+    w_in = rng.random((input_rows(vocab_size, settings), settings.dim), dtype=np.float32)
     w_in -= 0.5
     w_in /= settings.dim
     return w_in, np.zeros((output_rows(vocab_size, settings), settings.dim), dtype=np.float32)
