@@ -104,9 +104,9 @@ class Model:
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)
         tables = trainer.Tables.build(vocab.counts, settings)
-        self.vocab, self._subwords, self._wv_cache = vocab, None, None
-        table = self.subwords
+        table = None
         if subword:
+            table = SubwordTable.build(vocab.words, settings.minn, settings.maxn, settings.buckets)
             log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
                      "input matrix %.0f MB", settings.minn, settings.maxn, f"{settings.buckets:,}",
                      len(table.rows) / len(vocab), (len(vocab) + settings.buckets) * settings.dim * 4 / 1e6)
@@ -116,7 +116,8 @@ class Model:
         stats = trainer.train(kernel, w_in, w_out, ids, tables, settings, progress=progress, subwords=table)
         # one yardstick for every tool: corpus words (rare ones included) x epochs per second
         stats.words = tokens * settings.epochs
-        self.w_in, self.w_out, self.stats = w_in, w_out, stats
+        self.vocab, self.w_in, self.w_out, self.stats = vocab, w_in, w_out, stats
+        self._subwords, self._wv_cache = table, None
         return self
 
 

@@ -150,6 +150,14 @@ def test_cli_trains_with_maxn(tmp_path):
     assert len(table.rows) > 3 * len(wv)  # these words do have n-grams to train
 
 
+def test_cli_rejects_hs_with_subwords(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b c\n")
+    r = run_cli("train", path, "-o", tmp_path / "v.txt", "--maxn", 6, "--hs")
+    assert r.returncode == 2 and "hs=True with subwords" in r.stderr
+    assert not (tmp_path / "v.txt").exists()
+
+
 def test_cli_rejects_minn_above_maxn(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("a b c\n")
