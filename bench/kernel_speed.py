@@ -2,6 +2,7 @@
 
     python bench/kernel_speed.py ../shared/corpora/text8-prefix.txt
     python bench/kernel_speed.py CORPUS --methods skipgram-batched --hs --negative 0 --backend numba
+    python bench/kernel_speed.py CORPUS --methods skipgram-subword,cbow-subword --maxn 6
 
 Reads and encodes the corpus once, then calls the kernel chunk by chunk over the
 whole of it, from fresh matrices, --repeats times, and prints the least CPU
@@ -27,6 +28,7 @@ from fastemb.config import make_settings  # noqa: E402
 from fastemb.vocab import build_vocab  # noqa: E402
 
 METHODS = ("skipgram-batched", "skipgram-classic", "cbow-batched")
+SUBWORD_METHODS = ("skipgram-subword", "cbow-subword")  # train_chunk_subword, with --maxn above 0
 
 
 def encode(path: str, min_count: int) -> tuple:
@@ -58,22 +60,51 @@ def kernel_seconds(settings, vocab, ids: np.ndarray, repeats: int) -> float:
     return best
 
 
+def subword_kernel_seconds(settings, vocab, ids: np.ndarray, repeats: int) -> float:
+    """kernel_seconds for train_chunk_subword (input vectors from character n-grams)."""
+    from fastemb.subwords import SubwordTable
+
+    tables = trainer.Tables.build(vocab.counts, settings)
+    kernel = load_kernel(settings.backend, subword=True)
+    table = SubwordTable.build(vocab.words, settings.minn, settings.maxn, settings.buckets)
+    bounds = trainer.chunk_bounds(ids)
+    best = float("inf")
+    for _ in range(repeats):
+        w_in, w_out = trainer.init_matrices(len(vocab), settings)
+        sentence = np.empty(settings.max_sentence_length, np.int32)
+        work = np.empty((2, settings.dim), np.float32)
+        targets = np.empty(2 * settings.window * (1 + settings.negative), np.int32)
+        signs = np.empty(len(targets), np.float32)
+        started = time.process_time()
+        for chunk, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            kernel(trainer.SUBWORD_METHODS[settings.model], w_in, w_out, table.offsets, table.rows, ids[start:end],
+                   tables.keep_prob, tables.noise_prob, tables.noise_alias, tables.logistic, sentence, targets,
+                   signs, work,
+                   settings.window, settings.negative, settings.alpha, settings.min_alpha,
+                   trainer.chunk_seed(settings.seed, 0, chunk))
+        best = min(best, time.process_time() - started)
+    return best
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus")
-    ap.add_argument("--methods", default=",".join(METHODS), help="comma-separated, from: " + ",".join(METHODS))
+    ap.add_argument("--methods", default=",".join(METHODS),
+                    help="comma-separated, from: " + ",".join(METHODS + SUBWORD_METHODS))
     ap.add_argument("--backend", default="cython", choices=("cython", "numba"))
     ap.add_argument("--negative", type=int, default=5)
     ap.add_argument("--hs", action="store_true")
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--maxn", type=int, default=6, help="longest n-gram of the -subword methods (minn 3)")
     a = ap.parse_args(argv)
     vocab, ids = encode(a.corpus, min_count=5)
     for name in a.methods.split(","):
         model, kernel = name.split("-")
-        settings = make_settings(model=model, kernel=kernel, backend=a.backend, negative=a.negative, hs=a.hs,
-                                 dim=a.dim, epochs=1)
-        seconds = kernel_seconds(settings, vocab, ids, a.repeats)
+        subword = kernel == "subword"
+        settings = make_settings(model=model, kernel="batched" if subword else kernel, backend=a.backend,
+                                 negative=a.negative, hs=a.hs, dim=a.dim, epochs=1, maxn=a.maxn if subword else 0)
+        seconds = (subword_kernel_seconds if subword else kernel_seconds)(settings, vocab, ids, a.repeats)
         print(f"{name} backend={a.backend} hs={int(a.hs)} negative={a.negative}: {seconds:.3f} CPU s, "
               f"{len(ids) / seconds / 1e6:.2f}M words per CPU second", flush=True)
 

@@ -474,19 +474,27 @@ cdef inline void subword_example(const float* h, float* out, float* grad_h, int 
         add_scaled(out, g, h, dim)
 
 
-cdef inline void predict_word(const float* h, int32_t word, float* grad_h, float[:, ::1] w_out, int negative,
-                              float lr, const float[::1] noise_prob, const int32_t[::1] noise_alias,
-                              const float[:, ::1] logistic, uint64_t* state, double* loss) noexcept nogil:
-    """h predicts `word` (label +1) against `negative` fresh noise draws (label -1;
-    a draw equal to `word` is dropped, as in word2vec.c). Output rows move at once,
-    h's step accumulates in grad_h."""
+cdef inline Py_ssize_t add_examples(int32_t word, int negative, int32_t* targets, float* signs, Py_ssize_t count,
+                                    const float[:, ::1] w_out, const float[::1] noise_prob,
+                                    const int32_t[::1] noise_alias, uint64_t* state) noexcept nogil:
+    """Append `word` (label +1) and `negative` fresh noise draws (label -1; a draw
+    equal to `word` is dropped, as in word2vec.c) to targets/signs, and prefetch
+    their output rows, which are used once the input vector is composed.
+    Returns the new count."""
     cdef int k
     cdef int32_t noise
-    subword_example(h, &w_out[word, 0], grad_h, w_out.shape[1], lr, 1.0, logistic, loss)
+    targets[count] = word
+    signs[count] = 1.0
+    prefetch_row(&w_out[word, 0], w_out.shape[1])
+    count += 1
     for k in range(negative):
         noise = <int32_t>draw_noise(state, noise_prob, noise_alias)
         if noise != word:
-            subword_example(h, &w_out[noise, 0], grad_h, w_out.shape[1], lr, -1.0, logistic, loss)
+            targets[count] = noise
+            signs[count] = -1.0
+            prefetch_row(&w_out[noise, 0], w_out.shape[1])
+            count += 1
+    return count
 
 
 def train_chunk_subword(int method,                     # SUBWORD_CBOW 0, SUBWORD_SKIPGRAM 1
@@ -500,6 +508,8 @@ def train_chunk_subword(int method,                     # SUBWORD_CBOW 0, SUBWOR
                         const int32_t[::1] noise_alias, # in: alias table, fallback per column
                         const float[:, ::1] logistic,   # in: row 0 sigmoid, row 1 softplus, on [-MAX_Z, MAX_Z]
                         int32_t[::1] sentence,          # scratch: max_sentence_length words
+                        int32_t[::1] targets,           # scratch: 2 * window * (1 + negative) output rows
+                        float[::1] signs,               # scratch: their labels, as many
                         float[:, ::1] work,             # scratch: 2 rows of dim
                         int window, int negative,
                         float lr_first, float lr_last,  # learning rate at the chunk's first and last position
@@ -514,10 +524,12 @@ def train_chunk_subword(int method,                     # SUBWORD_CBOW 0, SUBWOR
     CBOW: h = mean over the context words of their composed vectors predicts
     the centre (and noise words); the step goes to every row of every context.
     Random draws, in order: subsampling (read_sentence), per centre the reduced
-    window, then per positive example its `negative` noise words."""
+    window, then per positive example its `negative` noise words. A window's
+    examples are all drawn before its input vector is composed, so that their
+    output rows arrive from memory meanwhile; each is then trained in order."""
     cdef int dim = w_in.shape[1]
     cdef uint64_t state = seed
-    cdef Py_ssize_t n = ids.shape[0], pos = 0, start, length, c, j, lo, hi, span
+    cdef Py_ssize_t n = ids.shape[0], pos = 0, start, length, c, j, lo, hi, span, t, n_targets
     cdef float* h = &work[0, 0]
     cdef float* grad = &work[1, 0]
     cdef double loss = 0.0
@@ -542,20 +554,25 @@ def train_chunk_subword(int method,                     # SUBWORD_CBOW 0, SUBWOR
                     continue
                 memset(h, 0, dim * sizeof(float))
                 memset(grad, 0, dim * sizeof(float))
+                n_targets = 0
                 if method == SUBWORD_SKIPGRAM:
-                    compose_word(w_in, offsets, rows, sentence[c], h, 1.0, dim)
                     for j in range(lo, hi):
                         if j != c:
-                            predict_word(h, sentence[j], grad, w_out, negative, lr, noise_prob, noise_alias,
-                                         logistic, &state, &loss)
+                            n_targets = add_examples(sentence[j], negative, &targets[0], &signs[0], n_targets,
+                                                     w_out, noise_prob, noise_alias, &state)
+                    compose_word(w_in, offsets, rows, sentence[c], h, 1.0, dim)
+                    for t in range(n_targets):
+                        subword_example(h, &w_out[targets[t], 0], grad, dim, lr, signs[t], logistic, &loss)
                     spread_step(w_in, offsets, rows, sentence[c], grad, dim)
                     examples += hi - lo - 1
                 else:
+                    n_targets = add_examples(sentence[c], negative, &targets[0], &signs[0], 0,
+                                             w_out, noise_prob, noise_alias, &state)
                     for j in range(lo, hi):
                         if j != c:
                             compose_word(w_in, offsets, rows, sentence[j], h, 1.0 / (hi - lo - 1), dim)
-                    predict_word(h, sentence[c], grad, w_out, negative, lr, noise_prob, noise_alias,
-                                 logistic, &state, &loss)
+                    for t in range(n_targets):
+                        subword_example(h, &w_out[targets[t], 0], grad, dim, lr, signs[t], logistic, &loss)
                     for j in range(lo, hi):
                         if j != c:
                             spread_step(w_in, offsets, rows, sentence[j], grad, dim)

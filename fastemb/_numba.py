@@ -380,30 +380,41 @@ def _prefetch_word(w_in, offsets, rows, word):
         _prefetch_row(w_in, rows[r])
 
 
-@njit(fastmath=_FAST, **_JIT)
-def _predict_word(work, word, w_out, negative, lr, noise_prob, noise_alias, logistic, state):
-    """work[0] (h) predicts `word` against `negative` fresh noise draws; h's step
-    accumulates in work[1]. Returns the loss."""
-    loss = 0.0
-    g, example_loss = _logistic_gradient(_dot(work, 0, w_out, word), np.float32(1.0), lr, logistic)
-    loss += example_loss
-    if g != 0:
-        _add_scaled(work, 1, g, w_out, word)
-        _add_scaled(w_out, word, g, work, 0)
+@njit(**_JIT)
+def _add_examples(word, negative, targets, signs, count, w_out, noise_prob, noise_alias, state):
+    """Append `word` (+1) and its noise draws (-1) to targets/signs and prefetch their
+    output rows; see _kernels.add_examples. Returns the new count."""
+    targets[count] = word
+    signs[count] = np.float32(1.0)
+    _prefetch_row(w_out, word)
+    count += 1
     for _ in range(negative):
         noise = _draw_noise(state, noise_prob, noise_alias)
         if noise != word:
-            g, example_loss = _logistic_gradient(_dot(work, 0, w_out, noise), np.float32(-1.0), lr, logistic)
-            loss += example_loss
-            if g != 0:
-                _add_scaled(work, 1, g, w_out, noise)
-                _add_scaled(w_out, noise, g, work, 0)
+            targets[count] = noise
+            signs[count] = np.float32(-1.0)
+            _prefetch_row(w_out, noise)
+            count += 1
+    return count
+
+
+@njit(fastmath=_FAST, **_JIT)
+def _train_examples(work, targets, signs, n_targets, w_out, lr, logistic):
+    """work[0] (h) against each output row in turn; h's step accumulates in work[1]. Returns the loss."""
+    loss = 0.0
+    for t in range(n_targets):
+        target = targets[t]
+        g, example_loss = _logistic_gradient(_dot(work, 0, w_out, target), signs[t], lr, logistic)
+        loss += example_loss
+        if g != 0:
+            _add_scaled(work, 1, g, w_out, target)
+            _add_scaled(w_out, target, g, work, 0)
     return loss
 
 
 @njit(**_JIT)
 def train_chunk_subword(method, w_in, w_out, offsets, rows, ids, keep_prob, noise_prob, noise_alias, logistic,
-                        sentence, work, window, negative, lr_first, lr_last, seed):
+                        sentence, targets, signs, work, window, negative, lr_first, lr_last, seed):
     """Train on one chunk with subword input vectors; see _kernels.train_chunk_subword.
     Returns (loss sum, positive examples, words kept)."""
     state = np.full(1, seed, dtype=np.uint64)
@@ -428,20 +439,23 @@ def train_chunk_subword(method, w_in, w_out, offsets, rows, ids, keep_prob, nois
             _zero(work, 0)
             _zero(work, 1)
             if method == SUBWORD_SKIPGRAM:
-                _compose_word(w_in, offsets, rows, sentence[c], work, 0, np.float32(1.0))
+                n_targets = 0
                 for j in range(lo, hi):
                     if j != c:
-                        loss += _predict_word(work, sentence[j], w_out, negative, lr, noise_prob, noise_alias,
-                                              logistic, state)
+                        n_targets = _add_examples(sentence[j], negative, targets, signs, n_targets, w_out,
+                                                  noise_prob, noise_alias, state)
+                _compose_word(w_in, offsets, rows, sentence[c], work, 0, np.float32(1.0))
+                loss += _train_examples(work, targets, signs, n_targets, w_out, lr, logistic)
                 _spread_step(w_in, offsets, rows, sentence[c], work, 1)
                 examples += hi - lo - 1
             else:
+                n_targets = _add_examples(sentence[c], negative, targets, signs, 0, w_out, noise_prob,
+                                          noise_alias, state)
                 weight = np.float32(1.0 / (hi - lo - 1))
                 for j in range(lo, hi):
                     if j != c:
                         _compose_word(w_in, offsets, rows, sentence[j], work, 0, weight)
-                loss += _predict_word(work, sentence[c], w_out, negative, lr, noise_prob, noise_alias,
-                                      logistic, state)
+                loss += _train_examples(work, targets, signs, n_targets, w_out, lr, logistic)
                 for j in range(lo, hi):
                     if j != c:
                         _spread_step(w_in, offsets, rows, sentence[j], work, 1)
@@ -467,5 +481,5 @@ def compile_subword_kernel() -> None:
     ones = np.ones(2, np.float32)
     train_chunk_subword(SUBWORD_SKIPGRAM, w, w.copy(), np.arange(3, dtype=np.int64), np.arange(2, dtype=np.int32),
                         np.array([0, 1], np.int32), ones, ones, np.arange(2, dtype=np.int32),
-                        np.zeros((2, 3), np.float32), np.empty(4, np.int32), np.empty((2, 4), np.float32),
-                        1, 1, 0.0, 0.0, np.uint64(1))
+                        np.zeros((2, 3), np.float32), np.empty(4, np.int32), np.empty(4, np.int32),
+                        np.empty(4, np.float32), np.empty((2, 4), np.float32), 1, 1, 0.0, 0.0, np.uint64(1))

@@ -201,6 +201,9 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
         targets = np.empty(2 * n_targets, np.int32)  # this window's and the next
         signs = np.empty(2 * n_targets, np.float32)
         work = np.empty(work_shape(settings.window, n_targets, settings.dim), np.float32)
+        # train_chunk_subword draws a whole window's examples before composing its input vector
+        subword_targets = np.empty(2 * settings.window * (1 + settings.negative), np.int32)
+        subword_signs = np.empty(len(subword_targets), np.float32)
         try:
             while not stop.is_set():
                 with job_lock:
@@ -221,7 +224,8 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                 else:
                     loss, examples, _ = kernel(
                         method, w_in, w_out, subwords.offsets, subwords.rows, ids[start:end], tables.keep_prob,
-                        tables.noise_prob, tables.noise_alias, tables.logistic, sentence, work[:2],
+                        tables.noise_prob, tables.noise_alias, tables.logistic, sentence, subword_targets,
+                        subword_signs, work[:2],
                         settings.window, settings.negative, lr_first, lr_last,
                         chunk_seed(settings.seed, epoch, chunk),
                     )

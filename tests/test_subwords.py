@@ -125,6 +125,7 @@ def run_subword(kernel, method, table, ids, tables, w_in, w_out, max_sentence_le
                 negative=3, lr=(0.05, 0.01), seed=42):
     return kernel(method, w_in, w_out, table.offsets, table.rows, ids, tables["keep_prob"], tables["noise_prob"],
                   tables["noise_alias"], tables["logistic"], np.empty(max_sentence_length, np.int32),
+                  np.empty(2 * window * (1 + negative), np.int32), np.empty(2 * window * (1 + negative), np.float32),
                   np.empty((2, w_in.shape[1]), np.float32), window, negative, lr[0], lr[1], np.uint64(seed))
 
 
