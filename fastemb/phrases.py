@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
@@ -39,13 +40,14 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 import numpy as np
 
 from . import corpus
+from .config import Settings
 from .corpus import ScannedCorpus
 from .errors import CorpusError
 from .formats import atomic_write, check_writable
 from .word_table import PRUNED, SENTENCE_END
 
-THRESHOLD = 100.0  # word2phrase's default
-MIN_COUNT = 5  # word2phrase's default
+THRESHOLD = Settings.phrases_threshold  # word2phrase's default, 100
+MIN_COUNT = Settings.min_count  # word2phrase's default, 5, as word2vec's
 MAX_PASSES = 10
 MAX_PAIRS_COUNTING = 20_000_000  # distinct pairs held while counting; past it the rarest half is pruned
 BLOCK_ENTRIES = 1 << 20  # ids read at once (4 MiB)
@@ -440,24 +442,28 @@ def phrases(input_paths: corpus.PathLike, output_path: corpus.PathLike, threshol
     check_settings(threshold, min_count, passes, max_pairs_counting)
     if isinstance(max_words_counting, bool) or not isinstance(max_words_counting, int) or max_words_counting < 10:
         raise ValueError(f"max_words_counting={max_words_counting!r} must be a whole number of at least 10")
+    if cache_dir is not None and not os.path.isdir(cache_dir):
+        raise ValueError(f"cache_dir={str(cache_dir)!r} is not an existing directory")
     check_writable(output_path)  # a bad output path fails now, not after counting
     started = time.perf_counter()
-    bar = _Bar(progress)
-    try:
-        with corpus.scan(input_paths, max_words=max_words_counting, cache_dir=cache_dir) as scanned:
-            if scanned.prunes:
-                raise CorpusError(
-                    f"more than {max_words_counting:,} distinct words: the rarest were dropped while counting and "
-                    "their text cannot be written; raise max_words_counting (--max-words-counting, ~70 bytes a word)")
-            joined = _run_passes(scanned, passes, threshold, min_count, max_pairs_counting, cache_dir, bar)
+    with corpus.scan(input_paths, max_words=max_words_counting, cache_dir=cache_dir) as scanned:
+        if scanned.prunes:
+            raise CorpusError(
+                f"more than {max_words_counting:,} distinct words: the rarest were dropped while counting and "
+                "their text cannot be written; raise max_words_counting (--max-words-counting, ~70 bytes a word)")
+        bar = _Bar(progress)
         try:
-            bar.expect(joined.stream.entries)
-            with atomic_write(output_path) as out:
-                for text in text_blocks(bar.ticking(_stream_blocks(joined.stream)), joined.words):
-                    out.write(text)
-        finally:
-            joined.stream.close()
+            joined = _run_passes(scanned, passes, threshold, min_count, max_pairs_counting, cache_dir, bar)
+        except BaseException:
+            bar.close()
+            raise
+    try:
+        bar.expect(joined.stream.entries)
+        with atomic_write(output_path) as out:
+            for text in text_blocks(bar.ticking(_stream_blocks(joined.stream)), joined.words):
+                out.write(text)
     finally:
+        joined.stream.close()
         bar.close()
     return PhrasesResult(passes=joined.passes, phrases=_unicode_words(joined.words, joined.phrase_ids, joined.counts),
                          words_in=scanned.tokens, words_out=joined.passes[-1].words_out,
