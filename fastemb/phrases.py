@@ -21,7 +21,7 @@ never joins one), scores are float64 (float32 there), words are not truncated
 
 Memory: the text is never held as Python objects. corpus.scan streams it into
 int32 ids on disk; pairs are counted from those ids in numpy as int64 keys
-(first id << 32 | second id) in a sorted table, one merge per ~4 million pairs.
+(first id << 32 | second id) in a sorted table, one merge per ~1 million pairs.
 The table holds at most ``max_pairs_counting`` distinct pairs (default 20
 million, 16 bytes each, so ~320 MB, about twice that while merging); past it the
 most frequent half is kept, as corpus.scan prunes words, and a warning says so.
@@ -51,7 +51,7 @@ MIN_COUNT = Settings.min_count  # word2phrase's default, 5, as word2vec's
 MAX_PASSES = 10
 MAX_PAIRS_COUNTING = 20_000_000  # distinct pairs held while counting; past it the rarest half is pruned
 BLOCK_ENTRIES = 1 << 20  # ids read at once (4 MiB)
-MERGE_PAIRS = 1 << 22  # pairs gathered before they are merged into the sorted table
+MERGE_PAIRS = 1 << 20  # pairs gathered before they are merged into the sorted table (8 MB)
 UNKNOWN = PRUNED  # a word the counting table pruned (its text is lost): never part of a phrase
 FILE_END = -3  # a file's closing line end: a newline only if its last line has words
 _LOW = np.int64(0xFFFFFFFF)
