@@ -180,9 +180,11 @@ def score(pair_counts: np.ndarray, first_counts: np.ndarray, second_counts: np.n
 def find_phrases(table: PairCounts, word_counts: np.ndarray, total: int, min_count: int,
                  threshold: float) -> np.ndarray:
     """Sorted keys of the pairs that score above ``threshold``."""
-    first, second = unpack(table.keys)
-    scores = score(table.counts, word_counts[first], word_counts[second], total, min_count)
-    return table.keys[scores > threshold]
+    frequent = table.counts >= min_count  # most pairs are rarer: score only the others
+    keys, pair_counts = table.keys[frequent], table.counts[frequent]
+    first, second = unpack(keys)
+    scores = score(pair_counts, word_counts[first], word_counts[second], total, min_count)
+    return keys[scores > threshold]
 
 
 def name_phrases(words: List[bytes], phrase_keys: np.ndarray) -> Tuple[np.ndarray, List[bytes]]:
