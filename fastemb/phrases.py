@@ -35,7 +35,8 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from functools import partial
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -218,15 +219,16 @@ def greedy_joins(ids: np.ndarray, phrase_keys: np.ndarray) -> np.ndarray:
     fresh: its first pair is not blocked by a pair before it.
     """
     candidate = (ids[:-1] >= 0) & (ids[1:] >= 0)
+    if not len(phrase_keys) or not candidate.any():
+        return np.zeros(len(candidate), bool)
     where = np.flatnonzero(candidate)
     keys = pack(ids[where], ids[where + 1])
-    found = np.searchsorted(phrase_keys, keys)
-    found = np.minimum(found, len(phrase_keys) - 1) if len(phrase_keys) else found
-    candidate[where] = phrase_keys[found] == keys if len(phrase_keys) else False
+    found = np.minimum(np.searchsorted(phrase_keys, keys), len(phrase_keys) - 1)
+    candidate[where] = phrase_keys[found] == keys
     position = np.arange(len(candidate))
     starts = candidate.copy()
     starts[1:] &= ~candidate[:-1]
-    run_start = np.maximum.accumulate(np.where(starts, position, 0)) if len(candidate) else position
+    run_start = np.maximum.accumulate(np.where(starts, position, 0))
     return candidate & ((position - run_start) % 2 == 0)
 
 
@@ -364,7 +366,7 @@ class _Joined:
 
 def _run_passes(scanned: ScannedCorpus, passes: int, threshold: float, min_count: int, max_pairs: int,
                 cache_dir: Optional[str], bar: _Bar) -> _Joined:
-    blocks: Blocks = lambda: _scanned_blocks(scanned)
+    blocks: Blocks = partial(_scanned_blocks, scanned)
     words, counts, total, entries = scanned.words, scanned.counts, scanned.tokens, scanned.entries
     stream, done, formed = None, [], []
     try:
@@ -375,7 +377,7 @@ def _run_passes(scanned: ScannedCorpus, passes: int, threshold: float, min_count
             if stream is not None:
                 stream.close()
             stream, total, entries = new_stream, new_stream.tokens, new_stream.entries
-            blocks = (lambda s: lambda: _stream_blocks(s))(stream)
+            blocks = partial(_stream_blocks, stream)
             done.append(stats)
             formed.append(phrase_ids)
     except BaseException:
@@ -422,7 +424,7 @@ def _unicode_words(words: List[bytes], ids: np.ndarray, counts: np.ndarray) -> D
     return {words[i].decode("utf-8"): int(counts[i]) for i in ids.tolist() if counts[i] > 0}
 
 
-def phrases(input_paths: corpus.PathLike, output_path: corpus.PathLike, threshold: float = THRESHOLD,
+def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], output_path: corpus.PathLike, threshold: float = THRESHOLD,
             min_count: int = MIN_COUNT, passes: int = 1, progress: bool = True,
             max_words_counting: int = corpus.MAX_WORDS_COUNTING, max_pairs_counting: int = MAX_PAIRS_COUNTING,
             cache_dir: Optional[str] = None) -> PhrasesResult:
