@@ -8,10 +8,11 @@
 from .config import Settings
 from .errors import CorpusError, FastembError, TrainingDiverged, VectorsFormatError
 from .model import Model, train
+from .phrases import phrases
 from .vectors import WordVectors, load
 
 __version__ = "0.1.0"
 __all__ = [
-    "train", "load", "Model", "WordVectors", "Settings",
+    "train", "load", "phrases", "Model", "WordVectors", "Settings",
     "FastembError", "CorpusError", "TrainingDiverged", "VectorsFormatError", "__version__",
 ]

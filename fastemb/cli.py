@@ -1,4 +1,4 @@
-"""The ``fastemb`` command: ``train``, ``demo``, and ``similar``, ``analogy``,
+"""The ``fastemb`` command: ``train``, ``demo``, ``phrases``, and ``similar``, ``analogy``,
 ``eval``, ``plot`` to use trained vectors.
 
 Errors a user can fix print one line on stderr and exit 2; Ctrl-C exits 130.
@@ -33,6 +33,10 @@ def _train_parser(subparsers) -> None:
                    help="hierarchical softmax (a Huffman tree over the vocabulary), alone with --negative 0")
     p.add_argument("--min-count", type=int, help=f"ignore rarer words (default {defaults.min_count})")
     p.add_argument("--max-vocab", type=int, help="keep only the N most frequent words (default: no limit)")
+    p.add_argument("--phrases", type=int, help="join frequent word pairs first, N passes (default 0: none); "
+                                               "see fastemb phrases --help")
+    p.add_argument("--phrases-threshold", type=float,
+                   help=f"word2phrase score above which a pair is joined (default {defaults.phrases_threshold:g})")
     p.add_argument("--sample", type=float, help=f"subsampling threshold, 0 = off (default {defaults.sample:g})")
     p.add_argument("--epochs", type=int, help=f"passes over the corpus (default {defaults.epochs})")
     p.add_argument("--alpha", type=float, help="initial learning rate (default 0.025 skip-gram, 0.05 CBOW)")
@@ -60,11 +64,33 @@ def _demo_parser(subparsers) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _phrases_parser(subparsers) -> None:
+    defaults = Settings()  # word2phrase's defaults are word2vec's: threshold 100, min-count 5
+    p = subparsers.add_parser(
+        "phrases", help="join frequent word pairs with _ (new york -> new_york), as word2phrase",
+        description="Join adjacent words a b into a_b when (count(ab) - min_count) / (count(a) count(b)) "
+                    "* total_words > threshold (word2phrase's rule). The output is text for fastemb train.")
+    p.add_argument("corpus", nargs="+", help="text files, directories of them, or .gz/.bz2/.xz files")
+    p.add_argument("-o", "--output", required=True, help="text file to write: one line per input line")
+    p.add_argument("--threshold", type=float, default=defaults.phrases_threshold,
+                   help="join pairs scoring above this; higher: fewer phrases (default %(default)g)")
+    p.add_argument("--min-count", type=int, default=defaults.min_count,
+                   help="words and pairs seen fewer times are never joined (default %(default)s)")
+    p.add_argument("--passes", type=int, default=1,
+                   help="repeat over the joined text for longer phrases (default %(default)s)")
+    p.add_argument("--max-words-counting", type=int, default=defaults.max_words_counting,
+                   help="distinct words held while counting (default %(default)s)")
+    p.add_argument("--cache-dir", help="directory for the id streams, 4 bytes per word "
+                                       "(default: the system's temporary directory)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fastemb", description="Fast word2vec-style word embeddings.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _train_parser(subparsers)
     _demo_parser(subparsers)
+    _phrases_parser(subparsers)
     _similar_parser(subparsers)
     _analogy_parser(subparsers)
     _eval_parser(subparsers)
@@ -80,6 +106,7 @@ def _run_train(args: argparse.Namespace) -> None:
         "model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs", "alpha",
         "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel", "max_words_counting",
         "cache_dir")}
+    settings.update(phrases=args.phrases, phrases_threshold=args.phrases_threshold)
     model = Model(**settings)
     check_writable(args.output)  # a bad output path fails now, not after training
     model.train(args.corpus, progress=not args.quiet)
@@ -89,6 +116,16 @@ def _run_train(args: argparse.Namespace) -> None:
     print(f"fastemb: vocabulary={len(model.vocab)} words={stats.words} epochs={model.settings.epochs} "
           f"training_seconds={stats.seconds:.3f} words_per_second={stats.words_per_second:.0f} "
           f"loss={stats.loss:.4f} output={args.output}", file=sys.stderr)
+
+
+def _run_phrases(args: argparse.Namespace) -> None:
+    from .phrases import phrases
+
+    result = phrases(args.corpus, args.output, threshold=args.threshold, min_count=args.min_count,
+                     passes=args.passes, progress=not args.quiet, max_words_counting=args.max_words_counting,
+                     cache_dir=args.cache_dir)
+    print(f"fastemb: phrases={len(result.phrases)} joined={result.joins} words_in={result.words_in} "
+          f"words_out={result.words_out} seconds={result.seconds:.3f} output={args.output}", file=sys.stderr)
 
 
 def _run_demo(args: argparse.Namespace) -> None:
@@ -307,7 +344,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     quiet = getattr(args, "quiet", False)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="fastemb: %(message)s")
     try:
-        {"train": _run_train, "demo": _run_demo, "similar": _run_similar, "analogy": _run_analogy,
+        {"train": _run_train, "demo": _run_demo, "phrases": _run_phrases, "similar": _run_similar, "analogy": _run_analogy,
          "eval": _run_eval, "plot": _run_plot}[args.command](args)
     except KeyboardInterrupt:
         print("fastemb: interrupted; nothing was written", file=sys.stderr)

@@ -11,6 +11,7 @@ import numpy as np
 from . import corpus, trainer
 from ._backend import load_kernel, resolve
 from .config import Settings, make_settings
+from .phrases import join_scanned
 from .vectors import WordVectors
 from .vocab import Vocab, build_vocab
 
@@ -55,6 +56,8 @@ class Model:
         started = time.perf_counter()
         with corpus.scan(corpus_paths, max_words=settings.max_words_counting,
                          cache_dir=settings.cache_dir) as scanned:
+            if settings.phrases:  # join frequent word pairs ("new_york") first, on the ids
+                join_scanned(scanned, settings.phrases, settings.phrases_threshold, settings.min_count)
             vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
             distinct, tokens = len(scanned.words), scanned.tokens
             scanned.words = []  # the strings are in vocab now; free the rest
