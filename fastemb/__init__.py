@@ -5,8 +5,8 @@
     wv.most_similar("king")
     wv.save("vectors.txt")
 
-    model = fastemb.Model(dim=100).train("corpus.txt", checkpoint="run.fem")
-    model.save_model("model.fem"); model = fastemb.load_model("model.fem")
+    model = fastemb.Model(dim=100).train("corpus.txt", checkpoint="run.npz")
+    model.save_model("model.npz"); model = fastemb.load_model("model.npz")
     model.train_more("more.txt", epochs=2)
 """
 from .config import Settings

@@ -233,15 +233,15 @@ class Model:
         return self
 
 
-def load_model(path: PathLike, **overrides) -> Model:
+def load_model(path: PathLike, **settings) -> Model:
     """Read a model written by :meth:`Model.save_model` (or a checkpoint).
 
-    ``overrides`` replace the saved settings about the machine rather than
-    the model: ``threads``, ``backend``, ``cache_dir``. Raises
+    ``settings`` about the machine (``threads``, ``backend``, ``cache_dir``)
+    replace the saved ones; any other given must equal the saved value. Raises
     FileNotFoundError, or ModelFormatError (one line) for a file that is not a
     fastemb model, is damaged, or has a format version this fastemb does not read.
     """
-    saved = read_model(path, **_machine_settings(overrides))
+    saved = _read_checked(path, settings)
     if saved.progress is not None:
         log.info("%s is a checkpoint of an unfinished run (%s); fastemb.resume continues it",
                  path, _fraction(saved.progress))
@@ -250,7 +250,7 @@ def load_model(path: PathLike, **overrides) -> Model:
 
 def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = True,
            checkpoint_every: float = CHECKPOINT_MINUTES, callback: Optional[EpochCallback] = None,
-           save_to: Optional[PathLike] = None, **overrides) -> Model:
+           save_to: Optional[PathLike] = None, **settings) -> Model:
     """Continue the interrupted run whose checkpoint is ``checkpoint``, on the same corpus.
 
     It re-reads the corpus, refuses (CorpusError) if it differs from the
@@ -258,10 +258,10 @@ def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = Tru
     with the same learning-rate schedule and chunk seeds: with one thread, the
     result equals an uninterrupted run's. Checkpoints go on to ``save_to``
     (default: ``checkpoint`` itself) every ``checkpoint_every`` minutes, and
-    the finished model at the end. ``overrides``: ``threads``, ``backend``,
-    ``cache_dir``. A finished model is returned as it is.
+    the finished model at the end. ``settings``: as for :func:`load_model`.
+    A finished model is returned as it is.
     """
-    saved = read_model(checkpoint, **_machine_settings(overrides))
+    saved = _read_checked(checkpoint, settings)
     model = Model._from_saved(saved)
     state = saved.progress
     if state is None:
@@ -283,15 +283,23 @@ def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = Tru
                       checkpoint=save_to, checkpoint_every=checkpoint_every, callback=callback)
 
 
-MACHINE_SETTINGS = ("threads", "backend", "cache_dir")
+MACHINE_SETTINGS = ("threads", "backend", "cache_dir")  # may differ from the saved ones
 
 
-def _machine_settings(overrides: dict) -> dict:
-    unknown = sorted(set(overrides) - set(MACHINE_SETTINGS))
-    if unknown:
-        raise TypeError(f"{', '.join(unknown)}: a saved model's settings are fixed; "
-                        f"only {', '.join(MACHINE_SETTINGS)} can be given when loading")
-    return overrides
+def _read_checked(path: PathLike, settings: dict) -> SavedModel:
+    """Read a model file; ``settings`` about the machine replace the saved ones,
+    any other given must equal the saved value (ValueError naming each that differs)."""
+    machine = {k: v for k, v in settings.items() if k in MACHINE_SETTINGS}
+    saved = read_model(path, **machine)
+    others = {k: v for k, v in settings.items() if k not in MACHINE_SETTINGS and v is not None}
+    if others:
+        wanted = make_settings(**{**saved.settings.as_dict(), **others})
+        differ = [f"{name}={getattr(wanted, name)!r} (saved: {getattr(saved.settings, name)!r})"
+                  for name in sorted(others) if getattr(wanted, name) != getattr(saved.settings, name)]
+        if differ:
+            raise ValueError(f"{path}: {', '.join(differ)}: a saved model's settings are fixed; "
+                             f"drop them, or train a new model")
+    return saved
 
 
 def run_seed(seed: int, run: int) -> int:
