@@ -76,7 +76,8 @@ cdef inline float logistic_gradient(float f, float label_sign, float lr, const f
                                     double* loss) noexcept nogil:
     """The step size g of one logistic-loss example with score f = h.out.
 
-    label_sign is +1 for the true word, -1 for a noise word. With z = -sign * f
+    label_sign is +1 for the true word, -1 for a noise word (in hierarchical
+    softmax, +1 / -1 for a left / right turn at a path node). With z = -sign * f
     the loss is softplus(z), and the step that lowers it is
         g = lr * sign * sigmoid(z)        (word2vec.c's (label - sigmoid(f)) * alpha)
     to be applied as  h += g * out,  out += g * h.  Adds the loss to loss[0].
@@ -140,52 +141,58 @@ cdef inline Py_ssize_t read_sentence(const int32_t[::1] ids, Py_ssize_t pos, int
     return pos
 
 
-cdef inline Py_ssize_t draw_targets(int32_t centre, int negative, int32_t* targets, uint64_t* state,
-                                    const float[::1] noise_prob, const int32_t[::1] noise_alias) noexcept nogil:
-    """targets = [centre, noise words...]; a noise word equal to the centre is dropped,
-    as in word2vec.c. Returns how many targets there are."""
-    cdef Py_ssize_t count = 1, k
+cdef inline Py_ssize_t draw_targets(int32_t centre, int negative, int32_t* targets, float* signs,
+                                    uint64_t* state, const float[::1] noise_prob, const int32_t[::1] noise_alias,
+                                    const int64_t[::1] path_offsets, const int32_t[::1] path_rows,
+                                    const float[::1] path_signs) noexcept nogil:
+    """The output rows that predict `centre`, with the sign of each one's label:
+    the inner nodes of its Huffman path (hierarchical softmax; none without it),
+    then, with negative sampling, the centre (+1) and `negative` noise words (-1).
+    A noise word equal to the centre is dropped, as in word2vec.c.
+    Returns how many targets there are."""
+    cdef Py_ssize_t count = 0, k
     cdef int32_t target
-    targets[0] = centre
+    for k in range(path_offsets[centre], path_offsets[centre + 1]):
+        targets[count] = path_rows[k]
+        signs[count] = path_signs[k]
+        count += 1
+    if negative == 0:
+        return count
+    targets[count] = centre
+    signs[count] = 1.0
+    count += 1
     for k in range(negative):
         target = <int32_t>draw_noise(state, noise_prob, noise_alias)
         if target != centre:
             targets[count] = target
+            signs[count] = -1.0
             count += 1
     return count
 
 
-cdef inline void skipgram_classic(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1] sentence,
-                                  Py_ssize_t c, Py_ssize_t lo, Py_ssize_t hi, int negative, float lr,
-                                  const float[::1] noise_prob, const int32_t[::1] noise_alias,
-                                  const float[:, ::1] logistic, float[:, ::1] work, int32_t[::1] targets,
-                                  uint64_t* state, double* loss) noexcept nogil:
-    """word2vec.c's skip-gram: for each context word j, h = w_in[j] predicts the
-    centre (output) and `negative` fresh noise words, one example after another."""
-    cdef int dim = w_in.shape[1]
-    cdef Py_ssize_t j, t, n_targets
-    cdef float* grad = &work[0, 0]
-    cdef float* h
-    for j in range(lo, hi):
-        if j == c:
-            continue
-        n_targets = draw_targets(sentence[c], negative, &targets[0], state, noise_prob, noise_alias)
-        h = &w_in[sentence[j], 0]
-        memset(grad, 0, dim * sizeof(float))
-        for t in range(n_targets):
-            update_output(h, &w_out[targets[t], 0], grad, dim, lr, 1.0 if t == 0 else -1.0, logistic, loss)
-        add_scaled(h, 1.0, grad, dim)
+cdef inline void predict_targets(const float* h, float[:, ::1] w_out, const int32_t* targets,
+                                 const float* signs, Py_ssize_t n_targets, float* grad_h, int dim,
+                                 float lr, const float[:, ::1] logistic, double* loss) noexcept nogil:
+    """Input vector h predicts its targets one example after another (word2vec.c's
+    order): each output row moves at once, h's step accumulates in grad_h, which
+    the caller applies (to h, or to the context vectors h was made of)."""
+    cdef Py_ssize_t t
+    memset(grad_h, 0, dim * sizeof(float))
+    for t in range(n_targets):
+        update_output(h, &w_out[targets[t], 0], grad_h, dim, lr, signs[t], logistic, loss)
 
 
 cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1] sentence,
                                   Py_ssize_t c, Py_ssize_t lo, Py_ssize_t hi, float lr,
-                                  const int32_t* targets, Py_ssize_t n_targets,
+                                  const int32_t* targets, const float* signs, Py_ssize_t n_targets,
                                   const float[:, ::1] logistic, float[:, ::1] work, double* loss) noexcept nogil:
-    """Skip-gram with one set of noise words shared by the whole window (Ji et al.
+    """Skip-gram with one set of targets shared by the whole window (Ji et al.
     2016, pWord2Vec): the (contexts x targets) block of examples is scored from
     the same weights, and the steps are applied together at the end,
         w_in[j]  += sum_t g[j, t] * w_out[t],   w_out[t] += sum_j g[j, t] * w_in[j].
-    It reads 1 + negative output rows per window instead of per context word.
+    It reads the target rows once per window instead of once per context word.
+    With negative sampling the noise words are shared; hierarchical softmax's
+    path nodes are the same for every context word anyway.
     work: a row per context word, then (from the end) a row per target."""
     cdef int dim = w_in.shape[1]
     cdef Py_ssize_t j, t, row = 0
@@ -201,7 +208,7 @@ cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const
         memset(&work[row, 0], 0, dim * sizeof(float))
         for t in range(n_targets):
             out = &w_out[targets[t], 0]
-            g = logistic_gradient(dot(h, out, dim), 1.0 if t == 0 else -1.0, lr, logistic, loss)
+            g = logistic_gradient(dot(h, out, dim), signs[t], lr, logistic, loss)
             if g != 0:
                 add_scaled(&work[row, 0], g, out, dim)
                 add_scaled(&work[first_target_row + t, 0], g, h, dim)
@@ -217,13 +224,13 @@ cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const
 
 cdef inline void cbow(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1] sentence,
                       Py_ssize_t c, Py_ssize_t lo, Py_ssize_t hi, float lr,
-                      const int32_t* targets, Py_ssize_t n_targets,
+                      const int32_t* targets, const float* signs, Py_ssize_t n_targets,
                       const float[:, ::1] logistic, float[:, ::1] work, double* loss) noexcept nogil:
-    """CBOW: h = mean of the context vectors (input) predicts the centre and noise
-    words (output). As in word2vec.c, each context vector then receives the whole
-    step of h, not 1/count of it: alpha 0.05 is tuned for that."""
+    """CBOW: h = mean of the context vectors (input) predicts the targets (output).
+    As in word2vec.c, each context vector then receives the whole step of h, not
+    1/count of it: alpha 0.05 is tuned for that."""
     cdef int dim = w_in.shape[1]
-    cdef Py_ssize_t j, t, k
+    cdef Py_ssize_t j, k
     cdef float* grad = &work[0, 0]
     cdef float* mean = &work[1, 0]
     cdef float scale = 1.0 / (hi - lo - 1)
@@ -233,9 +240,7 @@ cdef inline void cbow(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1
             add_scaled(mean, 1.0, &w_in[sentence[j], 0], dim)
     for k in range(dim):
         mean[k] *= scale
-    memset(grad, 0, dim * sizeof(float))
-    for t in range(n_targets):
-        update_output(mean, &w_out[targets[t], 0], grad, dim, lr, 1.0 if t == 0 else -1.0, logistic, loss)
+    predict_targets(mean, w_out, targets, signs, n_targets, grad, dim, lr, logistic, loss)
     for j in range(lo, hi):
         if j != c:
             add_scaled(&w_in[sentence[j], 0], 1.0, grad, dim)
@@ -249,30 +254,35 @@ cdef enum:  # method codes; trainer.METHODS maps the settings to them
 
 def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, SKIPGRAM_BATCHED 2
                 float[:, ::1] w_in,               # shared, updated without locks
-                float[:, ::1] w_out,              # shared, updated without locks
+                float[:, ::1] w_out,              # shared: noise-word rows, then Huffman inner nodes
                 const int32_t[::1] ids,           # in: encoded corpus chunk, -1 = sentence end
                 const float[::1] keep_prob,       # in: per word, subsampling
                 const float[::1] noise_prob,      # in: alias table, acceptance per column
                 const int32_t[::1] noise_alias,   # in: alias table, fallback per column
+                const int64_t[::1] path_offsets,  # in: per word + 1, its Huffman path (all 0 without HS)
+                const int32_t[::1] path_rows,     # in: w_out rows of the paths' inner nodes
+                const float[::1] path_signs,      # in: +1 / -1 label per path entry
                 const float[:, ::1] logistic,     # in: row 0 sigmoid, row 1 softplus, on [-MAX_Z, MAX_Z]
                 int32_t[::1] sentence,            # scratch: max_sentence_length words
-                int32_t[::1] targets,             # scratch: 2 * (1 + negative) words
-                float[:, ::1] work,               # scratch: trainer.work_shape(window, negative, dim)
-                int window, int negative,
+                int32_t[::1] targets,             # scratch: 2 * (longest path + 1 + negative) rows
+                float[::1] signs,                 # scratch: as many labels
+                float[:, ::1] work,               # scratch: trainer.work_shape(...)
+                int window, int negative,         # negative 0: hierarchical softmax alone
                 float lr_first, float lr_last,    # learning rate at the chunk's first and last position
                 uint64_t seed):
     """Train on one chunk of the encoded corpus. Returns (loss sum, positive examples, words kept).
 
-    CBOW and batched skip-gram draw a window's targets (centre + noise words) one
-    centre ahead, so that their rows can be prefetched while the current window
-    is trained; `targets` holds both sets."""
+    CBOW and batched skip-gram draw a window's targets (path nodes, centre and
+    noise words) one centre ahead, so that their rows can be prefetched while the
+    current window is trained; `targets` and `signs` hold both sets."""
     cdef int dim = w_in.shape[1]
     cdef uint64_t state = seed
-    cdef Py_ssize_t n = ids.shape[0], pos = 0, start, length, c, lo, hi, span, t
-    cdef Py_ssize_t n_current = 0, n_next = 0, half = 1 + negative
+    cdef Py_ssize_t n = ids.shape[0], pos = 0, start, length, c, j, lo, hi, span, t
+    cdef Py_ssize_t n_current = 0, n_next = 0, half = targets.shape[0] // 2
     cdef int32_t* current = &targets[0]
     cdef int32_t* upcoming = &targets[half]
-    cdef int32_t* swap
+    cdef float* current_signs = &signs[0]
+    cdef float* upcoming_signs = &signs[half]
     cdef bint ahead = method != SKIPGRAM_CLASSIC
     cdef double loss = 0.0
     cdef long long examples = 0, kept = 0
@@ -285,19 +295,20 @@ def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, 
             # linear decay by position in the corpus, as word2vec.c does by words read
             lr = lr_first + (lr_last - lr_first) * (<float>start / n)
             if ahead and length > 0:
-                n_next = draw_targets(sentence[0], negative, upcoming, &state, noise_prob, noise_alias)
+                n_next = draw_targets(sentence[0], negative, upcoming, upcoming_signs, &state, noise_prob,
+                                      noise_alias, path_offsets, path_rows, path_signs)
             for c in range(length):
                 # reduced window: a span of 1..window, drawn per centre word (word2vec.c's b)
                 span = window - below(next_random(&state), window)
                 lo = c - span if c > span else 0
                 hi = c + span + 1 if c + span + 1 < length else length
                 if ahead:
-                    swap = current
-                    current = upcoming
-                    upcoming = swap
+                    current, upcoming = upcoming, current
+                    current_signs, upcoming_signs = upcoming_signs, current_signs
                     n_current = n_next
                     if c + 1 < length:
-                        n_next = draw_targets(sentence[c + 1], negative, upcoming, &state, noise_prob, noise_alias)
+                        n_next = draw_targets(sentence[c + 1], negative, upcoming, upcoming_signs, &state,
+                                              noise_prob, noise_alias, path_offsets, path_rows, path_signs)
                         for t in range(n_next):
                             prefetch_row(&w_out[upcoming[t], 0], dim)
                     if c + window + 1 < length:  # the word entering the next window
@@ -305,14 +316,23 @@ def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, 
                 if hi - lo < 2:
                     continue
                 if method == CBOW:
-                    cbow(w_in, w_out, sentence, c, lo, hi, lr, current, n_current, logistic, work, &loss)
+                    cbow(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
+                         logistic, work, &loss)
                     examples += 1
                 elif method == SKIPGRAM_CLASSIC:
-                    skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
-                                     noise_alias, logistic, work, targets, &state, &loss)
+                    # word2vec.c's skip-gram: each context word in turn predicts the
+                    # centre's targets, with its own noise words
+                    for j in range(lo, hi):
+                        if j != c:
+                            n_current = draw_targets(sentence[c], negative, current, current_signs, &state,
+                                                     noise_prob, noise_alias, path_offsets, path_rows,
+                                                     path_signs)
+                            predict_targets(&w_in[sentence[j], 0], w_out, current, current_signs, n_current,
+                                            &work[0, 0], dim, lr, logistic, &loss)
+                            add_scaled(&w_in[sentence[j], 0], 1.0, &work[0, 0], dim)
                     examples += hi - lo - 1
                 else:
-                    skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, n_current,
+                    skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
                                      logistic, work, &loss)
                     examples += hi - lo - 1
     return loss, examples, kept

@@ -140,40 +140,40 @@ def _read_sentence(ids, pos, sentence, keep_prob, state):
 
 
 @njit(**_JIT)
-def _draw_targets(centre, negative, targets, state, noise_prob, noise_alias):
-    targets[0] = centre
-    count = 1
+def _draw_targets(centre, negative, targets, signs, state, noise_prob, noise_alias,
+                  path_offsets, path_rows, path_signs):
+    """The centre's Huffman path, then centre and noise words; see _kernels.draw_targets."""
+    count = 0
+    for k in range(path_offsets[centre], path_offsets[centre + 1]):
+        targets[count] = path_rows[k]
+        signs[count] = path_signs[k]
+        count += 1
+    if negative == 0:
+        return count
+    targets[count] = centre
+    signs[count] = 1.0
+    count += 1
     for _ in range(negative):
         target = _draw_noise(state, noise_prob, noise_alias)
         if target != centre:
             targets[count] = target
+            signs[count] = -1.0
             count += 1
     return count
 
 
-@njit(**_JIT)
-def _label(t):
-    return np.float32(1.0) if t == 0 else np.float32(-1.0)
-
-
 @njit(fastmath=_FAST, **_JIT)
-def _skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob, noise_alias,
-                      logistic, work, targets, state):
+def _predict_targets(h, h_row, w_out, targets, signs, n_targets, grad, lr, logistic):
+    """h[h_row] predicts its targets one example after another; its step accumulates in grad[0]."""
     loss = 0.0
-    for j in range(lo, hi):
-        if j == c:
-            continue
-        n_targets = _draw_targets(sentence[c], negative, targets, state, noise_prob, noise_alias)
-        context = sentence[j]
-        _zero(work, 0)
-        for t in range(n_targets):
-            loss += _update_output(w_in, context, w_out, targets[t], work, lr, _label(t), logistic)
-        _add_scaled(w_in, context, np.float32(1.0), work, 0)
+    _zero(grad, 0)
+    for t in range(n_targets):
+        loss += _update_output(h, h_row, w_out, targets[t], grad, lr, signs[t], logistic)
     return loss
 
 
 @njit(fastmath=_FAST, **_JIT)
-def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, logistic, work):
+def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work):
     """Window-batched skip-gram; the same layout of ``work`` as _kernels.skipgram_batched."""
     loss = 0.0
     first_target_row = work.shape[0] - n_targets
@@ -186,7 +186,7 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, 
         context = sentence[j]
         _zero(work, row)
         for t in range(n_targets):
-            g, example_loss = _logistic_gradient(_dot(w_in, context, w_out, targets[t]), _label(t), lr, logistic)
+            g, example_loss = _logistic_gradient(_dot(w_in, context, w_out, targets[t]), signs[t], lr, logistic)
             loss += example_loss
             if g != 0:
                 _add_scaled(work, row, g, w_out, targets[t])
@@ -203,9 +203,8 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, 
 
 
 @njit(fastmath=_FAST, **_JIT)
-def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, logistic, work):
+def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work):
     """CBOW: work[1] holds the mean of the context vectors, work[0] its step."""
-    loss = 0.0
     _zero(work, 1)
     for j in range(lo, hi):
         if j != c:
@@ -213,9 +212,7 @@ def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, n_targets, logistic, wo
     scale = np.float32(1.0) / np.float32(hi - lo - 1)
     for k in range(work.shape[1]):
         work[1, k] *= scale
-    _zero(work, 0)
-    for t in range(n_targets):
-        loss += _update_output(work, 1, w_out, targets[t], work, lr, _label(t), logistic)
+    loss = _predict_targets(work, 1, w_out, targets, signs, n_targets, work, lr, logistic)
     for j in range(lo, hi):
         if j != c:
             _add_scaled(w_in, sentence[j], np.float32(1.0), work, 0)
@@ -226,16 +223,18 @@ CBOW, SKIPGRAM_CLASSIC, SKIPGRAM_BATCHED = 0, 1, 2  # as in _kernels.pyx
 
 
 @njit(**_JIT)
-def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
-                sentence, targets, work, window, negative, lr_first, lr_last, seed):
+def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, path_offsets, path_rows,
+                path_signs, logistic, sentence, targets, signs, work, window, negative, lr_first, lr_last,
+                seed):
     """Train on one chunk of the encoded corpus; see _kernels.train_chunk for the arguments.
     Returns (loss sum, positive examples, words kept)."""
     state = np.full(1, seed, dtype=np.uint64)
     n, pos = ids.shape[0], 0
     loss, examples, kept = 0.0, 0, 0
     lr_first, lr_last = np.float32(lr_first), np.float32(lr_last)
-    half = 1 + negative
+    half = targets.shape[0] // 2
     current, upcoming = targets[:half], targets[half:]
+    current_signs, upcoming_signs = signs[:half], signs[half:]
     n_current = n_next = 0
     ahead = method != SKIPGRAM_CLASSIC  # targets one centre ahead, as in _kernels.train_chunk
     while pos < n:
@@ -244,16 +243,19 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
         kept += length
         lr = lr_first + (lr_last - lr_first) * np.float32(start / n)
         if ahead and length > 0:
-            n_next = _draw_targets(sentence[0], negative, upcoming, state, noise_prob, noise_alias)
+            n_next = _draw_targets(sentence[0], negative, upcoming, upcoming_signs, state, noise_prob,
+                                   noise_alias, path_offsets, path_rows, path_signs)
         for c in range(length):
             span = window - _below(_next_random(state), window)
             lo = max(c - span, 0)
             hi = min(c + span + 1, length)
             if ahead:
                 current, upcoming = upcoming, current
+                current_signs, upcoming_signs = upcoming_signs, current_signs
                 n_current = n_next
                 if c + 1 < length:
-                    n_next = _draw_targets(sentence[c + 1], negative, upcoming, state, noise_prob, noise_alias)
+                    n_next = _draw_targets(sentence[c + 1], negative, upcoming, upcoming_signs, state,
+                                           noise_prob, noise_alias, path_offsets, path_rows, path_signs)
                     for t in range(n_next):
                         _prefetch_row(w_out, upcoming[t])
                 if c + window + 1 < length:
@@ -261,15 +263,21 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
             if hi - lo < 2:
                 continue
             if method == CBOW:
-                loss += _cbow(w_in, w_out, sentence, c, lo, hi, lr, current, n_current, logistic, work)
+                loss += _cbow(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
+                              logistic, work)
                 examples += 1
             elif method == SKIPGRAM_CLASSIC:
-                loss += _skipgram_classic(w_in, w_out, sentence, c, lo, hi, negative, lr, noise_prob,
-                                          noise_alias, logistic, work, targets, state)
+                for j in range(lo, hi):
+                    if j != c:
+                        n_current = _draw_targets(sentence[c], negative, current, current_signs, state,
+                                                  noise_prob, noise_alias, path_offsets, path_rows, path_signs)
+                        loss += _predict_targets(w_in, sentence[j], w_out, current, current_signs, n_current,
+                                                 work, lr, logistic)
+                        _add_scaled(w_in, sentence[j], np.float32(1.0), work, 0)
                 examples += hi - lo - 1
             else:
-                loss += _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, n_current,
-                                          logistic, work)
+                loss += _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs,
+                                          n_current, logistic, work)
                 examples += hi - lo - 1
     return loss, examples, kept
 
@@ -280,5 +288,7 @@ def compile_kernel() -> None:
     w = np.zeros((2, 4), np.float32)
     ones = np.ones(2, np.float32)
     train_chunk(SKIPGRAM_BATCHED, w, w.copy(), np.array([0, 1], np.int32), ones, ones,
-                np.arange(2, dtype=np.int32), np.zeros((2, 3), np.float32), np.empty(4, np.int32),
-                np.empty(4, np.int32), np.empty((4, 4), np.float32), 1, 1, 0.0, 0.0, np.uint64(1))
+                np.arange(2, dtype=np.int32), np.zeros(3, np.int64), np.empty(0, np.int32),
+                np.empty(0, np.float32), np.zeros((2, 3), np.float32), np.empty(4, np.int32),
+                np.empty(4, np.int32), np.empty(4, np.float32), np.empty((4, 4), np.float32), 1, 1,
+                0.0, 0.0, np.uint64(1))

@@ -20,14 +20,18 @@ EXIT_INTERRUPTED = 130
 def _train_parser(subparsers) -> None:
     defaults = Settings()
     p = subparsers.add_parser("train", help="train word vectors on text files",
-                              description="Train word vectors (word2vec skip-gram or CBOW, negative sampling).")
+                              description="Train word vectors (word2vec skip-gram or CBOW, with negative "
+                                          "sampling and/or hierarchical softmax).")
     p.add_argument("corpus", nargs="+", help="text files, directories of them, or .gz/.bz2/.xz files")
     p.add_argument("-o", "--output", required=True, help="vectors file to write (word2vec format)")
     p.add_argument("--binary", action="store_true", help="write word2vec's binary format instead of text")
     p.add_argument("--model", choices=MODELS, help=f"default: {defaults.model}")
     p.add_argument("--dim", type=int, help=f"vector dimensions (default {defaults.dim})")
     p.add_argument("--window", type=int, help=f"context words on each side (default {defaults.window})")
-    p.add_argument("--negative", type=int, help=f"noise words per example (default {defaults.negative})")
+    p.add_argument("--negative", type=int,
+                   help=f"noise words per example, 0 = none (needs --hs) (default {defaults.negative})")
+    p.add_argument("--hs", action="store_true", default=None,
+                   help="hierarchical softmax (a Huffman tree over the vocabulary), alone with --negative 0")
     p.add_argument("--min-count", type=int, help=f"ignore rarer words (default {defaults.min_count})")
     p.add_argument("--max-vocab", type=int, help="keep only the N most frequent words (default: no limit)")
     p.add_argument("--sample", type=float, help=f"subsampling threshold, 0 = off (default {defaults.sample:g})")
@@ -88,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SETTING_NAMES = ("model", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs", "alpha",
-                 "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel",
+SETTING_NAMES = ("model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs",
+                 "alpha", "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel",
                  "max_words_counting", "cache_dir")
 
 

@@ -25,6 +25,7 @@ class Settings:
     dim: int = 100
     window: int = 5
     negative: int = 5
+    hs: bool = False
     min_count: int = 5
     max_vocab: Optional[int] = None
     sample: float = 1e-3
@@ -47,7 +48,7 @@ class Settings:
 _RANGES = {
     "dim": (int, 1, 10_000, "vector dimensions"),
     "window": (int, 1, 1_000, "words on each side"),
-    "negative": (int, 1, 1_000, "noise words per positive example"),
+    "negative": (int, 0, 1_000, "noise words per positive example, 0 with hs=True for hierarchical softmax alone"),
     "min_count": (int, 1, 2**62, "occurrences"),
     "max_vocab": (int, 1, 2**31 - 1, "words"),
     "sample": (float, 0.0, 1.0, "subsampling threshold, 0 disables"),
@@ -100,6 +101,11 @@ def make_settings(**overrides) -> Settings:
     for name, value in values.items():
         if name in _RANGES:
             values[name] = _check(name, value)
+    if not isinstance(values.get("hs", False), bool):
+        raise ValueError(f"hs={values['hs']!r} must be True or False")
+    if values.get("negative", 5) == 0 and not values.get("hs", False):
+        raise ValueError("negative=0 leaves nothing to predict with: use negative >= 1, or hs=True "
+                         "(hierarchical softmax, --hs)")
     if "cache_dir" in values:
         values["cache_dir"] = _check_directory("cache_dir", values["cache_dir"])
     values.setdefault("alpha", DEFAULT_ALPHA[model])

@@ -82,7 +82,7 @@ class Model:
         files = fingerprint(corpus_paths)
         vocab, ids, tokens = self._read_corpus(corpus_paths)
         self.vocab = vocab
-        self.w_in, self.w_out = trainer.init_matrices(len(vocab), settings.dim, settings.seed)
+        self.w_in, self.w_out = trainer.init_matrices(len(vocab), settings)
         self.history, self.runs, self.stats = [], 1, None
         corpus_id = {"files": files, "tokens": tokens}
         return self._run(kernel, ids, tokens, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
@@ -110,6 +110,9 @@ class Model:
         noise tables follow. Returns the model itself.
         """
         self._require_trained()
+        if update_vocab and self.settings.hs:
+            raise ValueError("update_vocab=True with hs=True: the Huffman tree would change with the vocabulary "
+                             "and its output rows lose their meaning; train a new model instead")
         run_settings = self._settings_for_run(self.runs + 1, epochs, alpha, min_alpha)
         kernel = load_kernel(run_settings.backend)
         started = time.perf_counter()
@@ -200,7 +203,7 @@ class Model:
              checkpoint: Optional[PathLike] = None, checkpoint_every: float = CHECKPOINT_MINUTES,
              callback: Optional[EpochCallback] = None, skipped: int = 0) -> "Model":
         """Train the current matrices on ``ids`` for one run, recording its epochs."""
-        tables = trainer.Tables.build(self.vocab.counts, run_settings.sample)
+        tables = trainer.Tables.build(self.vocab.counts, run_settings)
         run = self.runs
 
         def on_epoch(epoch: int, loss: float, examples: int, seconds: float, first: float, last: float) -> None:

@@ -46,6 +46,7 @@ import numpy as np
 from .config import Settings, make_settings
 from .errors import ModelFormatError
 from .formats import PathLike, atomic_write
+from .trainer import output_rows
 from .vocab import Vocab
 
 FORMAT_NAME = "fastemb-model"
@@ -72,8 +73,9 @@ class SavedModel:
 
 
 def matrix_rows(settings: Settings, vocab_size: int) -> Tuple[int, int]:
-    """Rows of (w_in, w_out) a model of ``vocab_size`` words has with these settings."""
-    return vocab_size, vocab_size
+    """Rows of (w_in, w_out) a model of ``vocab_size`` words has with these settings:
+    w_out holds negative sampling's word rows, then hierarchical softmax's inner nodes."""
+    return vocab_size, output_rows(vocab_size, settings)
 
 
 def write_model(path: PathLike, model: SavedModel) -> None:

@@ -22,6 +22,7 @@ from .config import Settings
 from .corpus import SENTENCE_END
 from .errors import CorpusError, TrainingDiverged
 from .history import EpochTally
+from .huffman import huffman_paths
 from .id_cache import release
 from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 
@@ -39,12 +40,24 @@ class Tables:
     keep_prob: np.ndarray
     noise_prob: np.ndarray
     noise_alias: np.ndarray
+    path_offsets: np.ndarray  # hierarchical softmax: each word's Huffman path (CSR), all 0 without it
+    path_rows: np.ndarray  # w_out rows of the path nodes
+    path_signs: np.ndarray
     logistic: np.ndarray
 
     @classmethod
-    def build(cls, counts: np.ndarray, sample: float) -> "Tables":
+    def build(cls, counts: np.ndarray, settings: Settings) -> "Tables":
         accept, alias = alias_table(noise_distribution(counts))
-        return cls(keep_probabilities(counts, sample), accept, alias, logistic_table())
+        if settings.hs:
+            paths = huffman_paths(counts)
+            # inner nodes' rows follow the noise words' rows (none with negative=0)
+            rows = paths.nodes + np.int32(len(counts) if settings.negative else 0)
+            offsets, signs = paths.offsets, paths.signs
+        else:
+            offsets = np.zeros(len(counts) + 1, np.int64)
+            rows, signs = np.empty(0, np.int32), np.empty(0, np.float32)
+        return cls(keep_probabilities(counts, settings.sample), accept, alias, offsets, rows, signs,
+                   logistic_table())
 
 
 @dataclass
@@ -61,10 +74,22 @@ class TrainingStats:
         return self.words / self.seconds if self.seconds > 0 else 0.0
 
 
-def work_shape(window: int, negative: int, dim: int):
+def most_targets(settings: Settings, tables: Tables) -> int:
+    """The most output rows one centre word predicts: its Huffman path (with
+    hierarchical softmax), then the centre and its noise words (with negatives)."""
+    longest_path = int(np.diff(tables.path_offsets).max(initial=0))
+    return longest_path + (1 + settings.negative if settings.negative else 0)
+
+
+def work_shape(window: int, targets: int, dim: int):
     """Float scratch of one kernel call: a row per context word of a window (CBOW
     uses the first two for its gradient and mean), then a row per target."""
-    return 2 * window + 1 + negative, dim
+    return max(2 * window + targets, 2), dim
+
+
+def output_rows(vocab_size: int, settings: Settings) -> int:
+    """Rows of w_out: one per word for negative sampling, then one per inner node of the Huffman tree."""
+    return (vocab_size if settings.negative else 0) + (vocab_size - 1 if settings.hs else 0)
 
 
 def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
@@ -84,22 +109,29 @@ def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
     return np.asarray(bounds, dtype=np.int64)
 
 
-def init_matrices(vocab_size: int, dim: int, seed: int):
+def init_matrices(vocab_size: int, settings: Settings):
     """word2vec.c's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero."""
-    rng = np.random.default_rng(seed)
-    w_in = rng.random((vocab_size, dim), dtype=np.float32)
+    w_in = input_rows(vocab_size, settings.dim, settings.seed)
+    return w_in, np.zeros((output_rows(vocab_size, settings), settings.dim), dtype=np.float32)
+
+
+def input_rows(rows: int, dim: int, seed) -> np.ndarray:
+    """New input vectors: uniform in [-0.5/dim, 0.5/dim), float32, drawn from ``seed``."""
+    w_in = np.random.default_rng(seed).random((rows, dim), dtype=np.float32)
     w_in -= 0.5
     w_in /= dim
-    return w_in, np.zeros((vocab_size, dim), dtype=np.float32)
+    return w_in
 
 
 def grow_matrices(w_in: np.ndarray, w_out: np.ndarray, vocab_size: int, added: int, seed) -> tuple:
     """Copies of both matrices with ``added`` rows inserted after the first
     ``vocab_size`` (the word rows; any rows after them stay after them): input
-    rows drawn as init_matrices draws them (from ``seed``), output rows zero."""
-    new_in, new_out = init_matrices(added, w_in.shape[1], seed)
-    return (np.concatenate([w_in[:vocab_size], new_in, w_in[vocab_size:]]),
-            np.concatenate([w_out[:vocab_size], new_out, w_out[vocab_size:]]))
+    rows drawn as init_matrices draws them (from ``seed``), output rows zero.
+    Negative sampling's output rows only: hierarchical softmax's inner nodes
+    belong to a tree that changes with the vocabulary."""
+    dim = w_in.shape[1]
+    return (np.concatenate([w_in[:vocab_size], input_rows(added, dim, seed), w_in[vocab_size:]]),
+            np.concatenate([w_out[:vocab_size], np.zeros((added, dim), np.float32), w_out[vocab_size:]]))
 
 
 def chunk_seed(seed: int, epoch: int, chunk: int) -> np.uint64:
@@ -222,8 +254,10 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
 
     def worker() -> None:
         sentence = np.empty(settings.max_sentence_length, np.int32)
-        targets = np.empty(2 * (1 + settings.negative), np.int32)  # this window's and the next
-        work = np.empty(work_shape(settings.window, settings.negative, settings.dim), np.float32)
+        n_targets = most_targets(settings, tables)
+        targets = np.empty(2 * n_targets, np.int32)  # this window's and the next
+        signs = np.empty(2 * n_targets, np.float32)
+        work = np.empty(work_shape(settings.window, n_targets, settings.dim), np.float32)
         try:
             while not stop.is_set() and not pause.is_set():
                 job = jobs.take()
@@ -234,8 +268,8 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                 offset = epoch * words_per_epoch
                 loss, examples, _ = kernel(
                     method, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob,
-                    tables.noise_alias, tables.logistic, sentence, targets, work, settings.window,
-                    settings.negative, lr_at(offset + start), lr_at(offset + end - 1),
+                    tables.noise_alias, tables.path_offsets, tables.path_rows, tables.path_signs,
+                    tables.logistic, sentence, targets, signs, work, settings.window, settings.negative, lr_at(offset + start), lr_at(offset + end - 1),
                     chunk_seed(settings.seed, epoch, chunk),
                 )
                 if not math.isfinite(loss):

@@ -61,20 +61,25 @@ def gradient(h, out, lr, sign, logistic):
 
 
 def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
-                max_sentence_length, window, negative, lr_first, lr_last, seed):
-    """What the kernels' train_chunk does, written for clarity. Updates w_in, w_out in place."""
+                max_sentence_length, window, negative, lr_first, lr_last, seed, paths=None):
+    """What the kernels' train_chunk does, written for clarity. Updates w_in, w_out in place.
+    ``paths``: for hierarchical softmax, per word a list of (w_out row, sign) from the root."""
     rng = SplitMix64(seed)
     n, pos = len(ids), 0
     loss, examples, kept_total = 0.0, 0, 0
 
     def targets_for(centre):
-        found = [centre]
+        """[(w_out row, label sign)]: the centre's path, then the centre and its noise words."""
+        found = list(paths[centre]) if paths is not None else []
+        if negative == 0:
+            return found
+        found.append((centre, 1.0))
         for _ in range(negative):
             r = rng.next()
             column = below(r, len(noise_prob))
             target = column if unit_float(r) < noise_prob[column] else int(noise_alias[column])
             if target != centre:
-                found.append(target)
+                found.append((target, -1.0))
         return found
 
     while pos < n:
@@ -102,8 +107,8 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
             if method == CBOW:
                 mean = np.mean(w_in[contexts], axis=0, dtype=np.float32)
                 grad = np.zeros_like(mean)
-                for t, target in enumerate(current):
-                    loss += output_step(mean, w_out[target], grad, lr, 1.0 if t == 0 else -1.0, logistic)
+                for target, sign in current:
+                    loss += output_step(mean, w_out[target], grad, lr, sign, logistic)
                 for context in contexts:
                     w_in[context] += grad
                 examples += 1
@@ -111,17 +116,16 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
                 for context in contexts:
                     h = w_in[context]
                     grad = np.zeros_like(h)
-                    for t, target in enumerate(targets_for(centre)):
-                        loss += output_step(h, w_out[target], grad, lr, 1.0 if t == 0 else -1.0, logistic)
+                    for target, sign in targets_for(centre):
+                        loss += output_step(h, w_out[target], grad, lr, sign, logistic)
                     h += grad
                     examples += 1
             else:  # batched: every (context, target) example scored from the same weights
-                targets = current
+                targets = [target for target, _ in current]
                 steps = np.zeros((len(contexts), len(targets)), np.float32)
                 for b, context in enumerate(contexts):
-                    for t, target in enumerate(targets):
-                        steps[b, t], example_loss = gradient(w_in[context], w_out[target], lr,
-                                                             1.0 if t == 0 else -1.0, logistic)
+                    for t, (target, sign) in enumerate(current):
+                        steps[b, t], example_loss = gradient(w_in[context], w_out[target], lr, sign, logistic)
                         loss += example_loss
                 grad_in = steps @ w_out[targets]
                 grad_out = steps.T @ w_in[contexts]

@@ -45,7 +45,7 @@ def test_train_binary_cbow_from_gz_and_directory(planted_corpus, tmp_path):
     (["{empty}"], "no words found"),
     (["{corpus}", "--dim", "0"], "dim=0 is out of range"),
     (["{corpus}", "--window", "0"], "window=0 is out of range"),
-    (["{corpus}", "--negative", "0"], "negative=0 is out of range"),
+    (["{corpus}", "--negative", "0"], "negative=0 leaves nothing to predict"),
     (["{corpus}", "--sample", "-1"], "sample=-1.0 is out of range"),
     (["{corpus}", "--threads", "0"], "threads=0 is out of range"),
     (["{corpus}", "--min-count", "100000000"], "no word occurs min_count=100000000 times"),

@@ -15,7 +15,7 @@ def test_defaults_follow_word2vec_c():
 
 
 @pytest.mark.parametrize("name,value", [
-    ("dim", 0), ("dim", -3), ("window", 0), ("negative", 0), ("min_count", 0), ("max_vocab", 0),
+    ("dim", 0), ("dim", -3), ("window", 0), ("negative", -1), ("min_count", 0), ("max_vocab", 0),
     ("sample", -0.1), ("sample", float("nan")), ("epochs", 0), ("alpha", 0.0), ("alpha", -1.0),
     ("min_alpha", -1.0), ("threads", 0), ("seed", -1), ("max_sentence_length", 0), ("dim", 2.5),
     ("window", "5"), ("max_words_counting", 9), ("max_words_counting", 2**31),
@@ -29,6 +29,14 @@ def test_out_of_range_values_are_named(name, value):
 def test_unknown_choices(name, value):
     with pytest.raises(ValueError, match=rf"{name}='{value}' is not one of"):
         make_settings(**{name: value})
+
+
+def test_negative_zero_needs_hierarchical_softmax():
+    with pytest.raises(ValueError, match="negative=0 leaves nothing to predict.*hs=True"):
+        make_settings(negative=0)
+    assert make_settings(negative=0, hs=True).negative == 0
+    with pytest.raises(ValueError, match="hs='yes' must be True or False"):
+        make_settings(hs="yes")
 
 
 def test_min_alpha_above_alpha():

@@ -240,3 +240,17 @@ def test_cli_resume_refuses_changed_settings_in_one_line(planted_corpus, tmp_pat
     assert result.returncode == 2
     assert result.stderr.strip() == (f"fastemb: error: {checkpoint}: dim=50 (saved: 10): a saved model's "
                                      "settings are fixed; drop them, or train a new model")
+
+
+def test_hierarchical_softmax_resumes_and_trains_more(planted_corpus, tmp_path, monkeypatch):
+    settings = dict(epochs=10, hs=True, negative=0, **SMALL)
+    whole = fastemb.Model(**settings).train(planted_corpus, progress=False)
+    checkpoint = tmp_path / "run.npz"
+    interrupted_run(planted_corpus, checkpoint, monkeypatch, **settings)
+    resumed = fastemb.resume(checkpoint, planted_corpus, progress=False)
+    np.testing.assert_array_equal(resumed.w_in, whole.w_in)
+    np.testing.assert_array_equal(resumed.w_out, whole.w_out)
+    resumed.train_more(planted_corpus, epochs=1, progress=False)
+    assert resumed.w_out.shape == whole.w_out.shape and resumed.history[-1].run == 2
+    with pytest.raises(ValueError, match="update_vocab=True with hs=True: the Huffman tree would change"):
+        resumed.train_more(planted_corpus, update_vocab=True, progress=False)

@@ -160,3 +160,17 @@ def test_cli_refuses_a_bad_model_in_one_line(planted_corpus, tmp_path):
     result = run_cli("train", planted_corpus, "-o", tmp_path / "v.txt", "--resume", bad, "--quiet")
     assert result.returncode == 2
     assert result.stderr.strip() == f"fastemb: error: {bad}: not a fastemb model (save one with model.save_model)"
+
+
+@pytest.mark.parametrize("negative", [0, 5])
+def test_hierarchical_softmax_models_round_trip(planted_corpus, tmp_path, negative):
+    """w_out holds the inner nodes after the word rows: (V - 1) rows alone, (2V - 1) with negatives."""
+    model = fastemb.Model(dim=8, epochs=1, threads=1, hs=True, negative=negative).train(planted_corpus,
+                                                                                        progress=False)
+    size = len(model.vocab)
+    assert model.w_out.shape == ((2 * size if negative else size) - 1, 8)
+    model.save_model(tmp_path / "hs.npz")
+    loaded = fastemb.load_model(tmp_path / "hs.npz")
+    assert loaded.settings.hs and loaded.settings.negative == negative
+    np.testing.assert_array_equal(loaded.w_out, model.w_out)
+    assert "w_out is float32" in message(rewrite(tmp_path / "hs.npz", replace={"w_out": model.w_out[:3]}))

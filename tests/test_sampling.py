@@ -4,6 +4,7 @@ import pytest
 from scipy import stats
 
 import reference
+from test_kernel import run_kernel
 from fastemb.sampling import alias_table, keep_probabilities, logistic_table, noise_distribution, MAX_Z
 
 
@@ -59,9 +60,9 @@ def test_kernel_subsampling_keeps_the_planned_fraction(kernel):
     ids = np.zeros(n, np.int32)
     keep = np.array([0.3, 1.0], np.float32)
     w = np.zeros((2, 4), np.float32)
-    _, _, kept = kernel(1, w, w.copy(), ids, keep, np.ones(2, np.float32), np.arange(2, dtype=np.int32),
-                        logistic_table(), np.empty(1000, np.int32), np.empty(2, np.int32),
-                        np.empty((4, 4), np.float32), 1, 0, 0.0, 0.0, np.uint64(5))
+    tables = dict(keep_prob=keep, noise_prob=np.ones(2, np.float32), noise_alias=np.arange(2, dtype=np.int32),
+                  logistic=logistic_table())
+    _, _, kept = run_kernel(kernel, 1, ids, tables, w, w.copy(), window=1, negative=1, lr=(0.0, 0.0), seed=5)
     assert stats.binomtest(kept, n, 0.3).pvalue > 0.001
 
 

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import fastemb
+from fastemb.config import make_settings
 from fastemb import demo
 from fastemb.errors import TrainingDiverged
 
@@ -15,9 +16,13 @@ def train(path, backend, **settings):
 METHODS = [("skipgram", "batched"), ("skipgram", "classic"), ("cbow", "batched")]
 
 
+OUTPUTS = {"negative": {}, "hs": {"hs": True, "negative": 0}, "hs+negative": {"hs": True}}
+
+
 @pytest.mark.parametrize("model,kernel", METHODS)
-def test_planted_analogies_are_recovered(planted_corpus, backend, model, kernel):
-    result = demo.score(train(planted_corpus, backend, model=model, kernel=kernel).wv)
+@pytest.mark.parametrize("output", OUTPUTS.values(), ids=OUTPUTS.keys())
+def test_planted_analogies_are_recovered(planted_corpus, backend, model, kernel, output):
+    result = demo.score(train(planted_corpus, backend, model=model, kernel=kernel, **output).wv)
     assert result.analogies_right >= 0.9 * result.analogies_total
 
 
@@ -72,6 +77,9 @@ def test_vectors_are_in_frequency_order_and_usable(planted_corpus, tmp_path, bac
 def test_train_shortcut_and_initialisation(planted_corpus, backend):
     wv = fastemb.train(planted_corpus, progress=False, dim=10, epochs=1, threads=1, backend=backend)
     assert isinstance(wv, fastemb.WordVectors) and wv.dim == 10
-    start_in, start_out = fastemb.trainer.init_matrices(1000, 50, seed=3)
+    start_in, start_out = fastemb.trainer.init_matrices(1000, make_settings(dim=50, seed=3))
     assert np.all(np.abs(start_in) <= 0.5 / 50) and start_in.std() > 0.2 / 50
-    assert not start_out.any()
+    assert not start_out.any() and start_out.shape == (1000, 50)
+    # hierarchical softmax adds a row per inner node of the Huffman tree (vocabulary - 1)
+    assert fastemb.trainer.init_matrices(1000, make_settings(dim=50, hs=True))[1].shape == (1999, 50)
+    assert fastemb.trainer.init_matrices(1000, make_settings(dim=50, hs=True, negative=0))[1].shape == (999, 50)
