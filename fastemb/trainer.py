@@ -142,8 +142,8 @@ def chunk_seed(seed: int, epoch: int, chunk: int) -> np.uint64:
 class _Progress:
     """Counts words done across threads and draws the bar (tqdm), if asked."""
 
-    def __init__(self, total: int, show: bool):
-        self.done = 0
+    def __init__(self, total: int, show: bool, done: int = 0):
+        self.done = done  # before this process: a resumed run's bar starts where the checkpoint was
         self.loss = 0.0
         self.examples = 0
         self.lock = threading.Lock()
@@ -151,7 +151,8 @@ class _Progress:
         if show:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="word", unit_scale=True, smoothing=0.1, mininterval=0.5)
+            self.bar = tqdm(total=total, initial=done, unit="word", unit_scale=True, smoothing=0.1,
+                            mininterval=0.5)
 
     def add(self, words: int, loss: float, examples: int) -> None:
         with self.lock:
@@ -239,9 +240,8 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                           f"the checkpoint was taken on {start.words_per_epoch:,} in {start.chunks_per_epoch}: "
                           "resume with the same corpus")
     total = words_per_epoch * settings.epochs
-    meter = _Progress(total, progress)
     epoch_done, chunk_done = divmod(start.next_job, n_chunks)
-    meter.done = epoch_done * words_per_epoch + int(bounds[chunk_done])
+    meter = _Progress(total, progress, done=epoch_done * words_per_epoch + int(bounds[chunk_done]))
     tally = EpochTally(settings.epochs, n_chunks, start.tally)
     stop = threading.Event()  # Ctrl-C or a failure: threads return after their chunk
     pause = threading.Event()  # a checkpoint is due: the same, then training goes on
