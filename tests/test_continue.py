@@ -65,8 +65,11 @@ def test_train_more_schedule_and_seeds(planted_corpus):
     more = first.history[1:]
     assert more[0].alpha_start == 0.01 and more[-1].alpha_end == pytest.approx(0.01 * 1e-4)
     assert more[0].alpha_end > more[1].alpha_start > more[1].alpha_end
-    # had the run reused the first run's seed, its draws would be the first epoch's
-    assert fastemb.model.run_seed(1, 2) != 1 and not np.array_equal(first.w_in, start)
+    assert not np.array_equal(first.w_in, start)
+    # each run draws from its own seed (the first run's is the model's), always a valid seed
+    seeds = [fastemb.model.run_seed(1, run) for run in (1, 2, 3)]
+    assert seeds[0] == 1 and len(set(seeds)) == 3 and all(0 <= seed < 2**63 for seed in seeds)
+    assert fastemb.model.run_seed(2, 2) not in seeds
 
 
 def test_unknown_words_are_skipped_and_counted(planted_corpus, tmp_path, caplog):
@@ -165,9 +168,16 @@ def test_resume_refuses_another_corpus(planted_corpus, tmp_path, monkeypatch):
     longer = write(tmp_path / "longer.txt", planted_corpus.read_text() + "king queen\n")
     with pytest.raises(CorpusError, match="longer.txt: .* bytes; the checkpoint .* was taken on .*planted.txt"):
         fastemb.resume(checkpoint, longer, progress=False)
+    lines = planted_corpus.read_text().splitlines(keepends=True)
+    reordered = write(tmp_path / "reordered.txt", "".join(lines[:-2] + lines[-1:] + lines[-2:-1]))
+    with pytest.raises(CorpusError, match="not the corpus .*the same vocabulary and counts, but the text in"):
+        fastemb.resume(checkpoint, reordered, progress=False)
+    moved = write(tmp_path / "moved.txt", "".join(lines[1:] + lines[:1]))  # ties in another order: other ids
+    with pytest.raises(CorpusError, match="not the corpus .*as many words, but another vocabulary"):
+        fastemb.resume(checkpoint, moved, progress=False)
     same_size = write(tmp_path / "swapped.txt", planted_corpus.read_text().replace("paris", "tokyo", 5))
     assert same_size.stat().st_size == planted_corpus.stat().st_size
-    with pytest.raises(CorpusError, match="not the corpus of the checkpoint"):
+    with pytest.raises(CorpusError, match="not the corpus of the checkpoint .*another vocabulary or other counts"):
         fastemb.resume(checkpoint, same_size, progress=False)
     with pytest.raises(CorpusError, match="2 file"):
         fastemb.resume(checkpoint, [planted_corpus, longer], progress=False)
