@@ -86,6 +86,9 @@ def parse_args(argv):
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--negative", type=int, default=5)
+    ap.add_argument("--hs", action="store_true",
+                    help="hierarchical softmax instead of negative sampling, in every row (word2vec.c's "
+                         "-hs 1 -negative 0; fastText's -loss hs)")
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--sample", type=float, default=1e-3)
     ap.add_argument("--scaling-tools", default=",".join(SCALING_TOOLS))
@@ -117,6 +120,8 @@ def parse_args(argv):
     a.scaling_bytes = [int(float(b)) for b in (a.scaling_bytes or preset["scaling_bytes"]).split(",") if b]
     a.thread_scaling_bytes = int(a.thread_scaling_bytes or preset["thread_scaling_bytes"])
     a.models = [m.strip() for m in a.models.split(",") if m.strip()]
+    if a.hs:
+        a.negative = 0
     a.tools = [t.strip() for t in a.tools.split(",") if t.strip()]
     a.scaling_tools = [] if a.no_scaling else [t for t in a.scaling_tools.split(",") if t in a.tools]
     for name in set(a.tools) - set(ROWS):
@@ -183,7 +188,7 @@ def warm_up(a, programs, workdir):
     as it is for a user after their first run. Returns the wall times, which
     show a compile if one happened."""
     tiny = str(corpora.prefix(a.corpus, WARMUP_BYTES, a.cache_dir))
-    s = Settings(model=a.models[0], threads=a.threads)
+    s = Settings(model=a.models[0], threads=a.threads, negative=a.negative, hs=a.hs)
     out = {}
     for tool in [t for t in a.tools if ROWS[t].fastemb]:
         r = ROWS[tool](tiny, str(Path(workdir) / "warmup.txt"), s, programs)
@@ -196,7 +201,7 @@ def execute(job, a, files, programs, workdir):
     """Run one job: train, measure, score; return its record."""
     corpus, words = files[job.corpus_bytes, ROWS[job.tool].needs_lines]
     alpha = 0.025 if job.model == "skipgram" else 0.05  # word2vec.c's defaults
-    s = Settings(model=job.model, dim=a.dim, window=a.window, negative=a.negative, min_count=a.min_count,
+    s = Settings(model=job.model, dim=a.dim, window=a.window, negative=a.negative, hs=a.hs, min_count=a.min_count,
                  sample=a.sample, epochs=a.epochs, alpha=alpha, threads=job.threads)
     vectors = Path(workdir) / f"{job.suite}-{job.model}-{job.tool}-{job.threads}-{job.corpus_bytes}-{job.repeat}.txt"
     try:
@@ -289,7 +294,7 @@ def main(argv=None):
         "corpus": {"path": a.corpus, "bytes": corpus_bytes, "words": files[corpus_bytes, False][1]
                    if (corpus_bytes, False) in files else corpora.count_words(a.corpus)},
         "settings": {m: dataclasses.asdict(Settings(model=m, dim=a.dim, window=a.window, negative=a.negative,
-                                                    min_count=a.min_count, sample=a.sample, epochs=a.epochs,
+                                                    hs=a.hs, min_count=a.min_count, sample=a.sample, epochs=a.epochs,
                                                     threads=a.threads)) for m in a.models},
         "plan": {"repeats": a.repeats, "repeats_done": 0, "budget_minutes": a.budget_minutes, "models": a.models,
                  "tools": a.tools, "scaling_tools": a.scaling_tools, "scaling_bytes": a.scaling_bytes,

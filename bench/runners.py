@@ -30,7 +30,8 @@ class Settings:
     model: str = "skipgram"  # -cbow 0 | 1
     dim: int = 100  # -size
     window: int = 5  # -window
-    negative: int = 5  # -negative (hs is always 0)
+    negative: int = 5  # -negative
+    hs: bool = False  # -hs 1: hierarchical softmax (python -m bench --hs also sets negative 0)
     min_count: int = 5  # -min-count
     sample: float = 1e-3  # -sample
     epochs: int = 1  # -iter
@@ -94,6 +95,8 @@ def run_fastemb(corpus, out, s, programs, backend="cython", kernel=None):
         "--window", s.window, "--negative", s.negative, "--min-count", s.min_count,
         "--sample", s.sample, "--epochs", s.epochs, "--alpha", s.alpha,
         "--threads", s.threads, "--backend", backend, "--quiet"]
+    if s.hs:
+        cmd.append("--hs")
     if kernel:
         cmd += ["--kernel", kernel]
     Path(out).unlink(missing_ok=True)
@@ -127,7 +130,7 @@ def run_word2vec_c(corpus, out, s, programs):
     Path(out).unlink(missing_ok=True)  # its appearance marks the end of training
     cmd = [programs.word2vec_bin, "-train", corpus, "-output", out,
            "-cbow", int(s.model == "cbow"), "-size", s.dim, "-window", s.window,
-           "-negative", s.negative, "-hs", 0, "-sample", s.sample,
+           "-negative", s.negative, "-hs", int(s.hs), "-sample", s.sample,
            "-min-count", s.min_count, "-threads", s.threads, "-iter", s.epochs,
            "-alpha", s.alpha, "-binary", 0]
     m = measure(cmd, watch_file=out)

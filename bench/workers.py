@@ -31,7 +31,7 @@ def gensim(corpus, out, s, corpus_file=False):
 
     print(f"fast_version={FAST_VERSION}", file=sys.stderr)  # -1 would mean pure-Python gensim
     model = Word2Vec(sg=int(s["model"] == "skipgram"), vector_size=s["dim"], window=s["window"],
-                     negative=s["negative"], hs=0, sample=s["sample"], min_count=s["min_count"],
+                     negative=s["negative"], hs=int(s["hs"]), sample=s["sample"], min_count=s["min_count"],
                      workers=s["threads"], epochs=s["epochs"], alpha=s["alpha"],
                      min_alpha=s["alpha"] * 1e-4)  # word2vec.c's floor on the decayed rate
     # Text8Corpus streams 10,000-word sentences, never a whole (100 MB) line.
@@ -56,7 +56,7 @@ def fasttext(corpus, out, s):
     model = fasttext.train_unsupervised(
         input=corpus, model=s["model"], dim=s["dim"], ws=s["window"], neg=s["negative"],
         minCount=s["min_count"], t=s["sample"], thread=s["threads"], epoch=s["epochs"], lr=s["alpha"],
-        minn=0, maxn=0, wordNgrams=1, loss="ns", verbose=2)
+        minn=0, maxn=0, wordNgrams=1, loss="hs" if s["hs"] else "ns", verbose=2)
     words = model.get_words()  # dictionary order = descending frequency
     matrix = model.get_input_matrix()  # bucket=0, so row i is exactly word i's vector
     assert matrix.shape == (len(words), s["dim"]), matrix.shape

@@ -173,49 +173,120 @@ def _predict_targets(h, h_row, w_out, targets, signs, n_targets, grad, lr, logis
 
 
 @njit(fastmath=_FAST, **_JIT)
-def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work):
-    """Window-batched skip-gram; the same layout of ``work`` as _kernels.skipgram_batched."""
+def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work, rows):
+    """Window-batched skip-gram, four context words per pass over a target row, as
+    _kernels.skipgram_batched, with the same layout of ``work`` (rows: scratch of
+    four ids). The vector loops are written out here rather than called: LLVM then
+    keeps the arrays' data pointers and strides in registers across them, and
+    each loop writes one row, which it vectorises."""
     loss = 0.0
+    dim = w_in.shape[1]
     first_target_row = work.shape[0] - n_targets
+    for row in range(hi - lo - 1):
+        for k in range(dim):
+            work[row, k] = 0.0
     for t in range(n_targets):
-        _zero(work, first_target_row + t)
-    row = 0
-    for j in range(lo, hi):
-        if j == c:
-            continue
-        context = sentence[j]
-        _zero(work, row)
+        for k in range(dim):
+            work[first_target_row + t, k] = 0.0
+    n = 0
+    j = lo
+    while j < hi:
+        group = 0
+        while group < 4 and j < hi:
+            if j != c:
+                rows[group] = sentence[j]
+                group += 1
+            j += 1
+        if group == 0:  # only the centre was left
+            break
+        for i in range(group, 4):  # pad a short last group; its steps are zero
+            rows[i] = rows[0]
+        a, b, c_, d = rows[0], rows[1], rows[2], rows[3]
         for t in range(n_targets):
-            g, example_loss = _logistic_gradient(_dot(w_in, context, w_out, targets[t]), signs[t], lr, logistic)
-            loss += example_loss
-            if g != 0:
-                _add_scaled(work, row, g, w_out, targets[t])
-                _add_scaled(work, first_target_row + t, g, w_in, context)
-        row += 1
-    row = 0
+            target = targets[t]
+            f_a = f_b = f_c = f_d = np.float32(0.0)
+            for k in range(dim):
+                x = w_out[target, k]
+                f_a += w_in[a, k] * x
+                f_b += w_in[b, k] * x
+                f_c += w_in[c_, k] * x
+                f_d += w_in[d, k] * x
+            g_a, loss_a = _logistic_gradient(f_a, signs[t], lr, logistic)
+            g_b, loss_b = _logistic_gradient(f_b, signs[t], lr, logistic)
+            g_c, loss_c = _logistic_gradient(f_c, signs[t], lr, logistic)
+            g_d, loss_d = _logistic_gradient(f_d, signs[t], lr, logistic)
+            loss += loss_a
+            if group < 2:
+                g_b = loss_b = np.float32(0.0)
+            if group < 3:
+                g_c = loss_c = np.float32(0.0)
+            if group < 4:
+                g_d = loss_d = np.float32(0.0)
+            loss += loss_b + loss_c + loss_d
+            target_row = first_target_row + t
+            for k in range(dim):
+                work[target_row, k] += g_a * w_in[a, k] + g_b * w_in[b, k] + g_c * w_in[c_, k] + g_d * w_in[d, k]
+            for k in range(dim):
+                work[n, k] += g_a * w_out[target, k]
+            if group > 1:
+                for k in range(dim):
+                    work[n + 1, k] += g_b * w_out[target, k]
+            if group > 2:
+                for k in range(dim):
+                    work[n + 2, k] += g_c * w_out[target, k]
+            if group > 3:
+                for k in range(dim):
+                    work[n + 3, k] += g_d * w_out[target, k]
+        n += group
+    n = 0
     for j in range(lo, hi):
         if j != c:
-            _add_scaled(w_in, sentence[j], np.float32(1.0), work, row)
-            row += 1
+            _add_scaled(w_in, sentence[j], np.float32(1.0), work, n)
+            n += 1
     for t in range(n_targets):
         _add_scaled(w_out, targets[t], np.float32(1.0), work, first_target_row + t)
     return loss
 
 
 @njit(fastmath=_FAST, **_JIT)
-def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work):
-    """CBOW: work[1] holds the mean of the context vectors, work[0] its step."""
-    _zero(work, 1)
-    for j in range(lo, hi):
-        if j != c:
-            _add_scaled(work, 1, np.float32(1.0), w_in, sentence[j])
+def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work, steps):
+    """CBOW: work[1] holds the mean of the context vectors, work[0] its step; the
+    targets go four at a time, as in _kernels.cbow (steps: scratch of four). Loops
+    written out, as in _skipgram_batched."""
+    dim = w_in.shape[1]
     scale = np.float32(1.0) / np.float32(hi - lo - 1)
-    for k in range(work.shape[1]):
-        work[1, k] *= scale
-    loss = _predict_targets(work, 1, w_out, targets, signs, n_targets, work, lr, logistic)
+    for k in range(dim):
+        work[0, k] = 0.0
+        work[1, k] = 0.0
     for j in range(lo, hi):
         if j != c:
-            _add_scaled(w_in, sentence[j], np.float32(1.0), work, 0)
+            context = sentence[j]
+            for k in range(dim):
+                work[1, k] += w_in[context, k]
+    for k in range(dim):
+        work[1, k] *= scale
+    loss = 0.0
+    for first in range(0, n_targets, 4):  # four targets scored from the same weights, as _kernels.cbow
+        group = min(4, n_targets - first)
+        for i in range(group):
+            target = targets[first + i]
+            f = np.float32(0.0)
+            for k in range(dim):
+                f += work[1, k] * w_out[target, k]
+            steps[i], example_loss = _logistic_gradient(f, signs[first + i], lr, logistic)
+            loss += example_loss
+            g = steps[i]
+            for k in range(dim):
+                work[0, k] += g * w_out[target, k]
+        for i in range(group):
+            target, g = targets[first + i], steps[i]
+            for k in range(dim):
+                w_out[target, k] += g * work[1, k]
+    for j in range(lo, hi):
+        if j != c:
+            context = sentence[j]
+            for k in range(dim):
+                w_in[context, k] += work[0, k]
     return loss
 
 
@@ -237,6 +308,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
     current_signs, upcoming_signs = signs[:half], signs[half:]
     n_current = n_next = 0
     ahead = method != SKIPGRAM_CLASSIC  # targets one centre ahead, as in _kernels.train_chunk
+    steps, rows = np.empty(4, np.float32), np.empty(4, np.int64)
     while pos < n:
         start = pos
         pos, length = _read_sentence(ids, pos, sentence, keep_prob, state)
@@ -264,7 +336,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
                 continue
             if method == CBOW:
                 loss += _cbow(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
-                              logistic, work)
+                              logistic, work, steps)
                 examples += 1
             elif method == SKIPGRAM_CLASSIC:
                 for j in range(lo, hi):
@@ -277,7 +349,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
                 examples += hi - lo - 1
             else:
                 loss += _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs,
-                                          n_current, logistic, work)
+                                          n_current, logistic, work, rows)
                 examples += hi - lo - 1
     return loss, examples, kept
 

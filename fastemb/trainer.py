@@ -83,8 +83,9 @@ def most_targets(settings: Settings, tables: Tables) -> int:
 
 def work_shape(window: int, targets: int, dim: int):
     """Float scratch of one kernel call: a row per context word of a window (CBOW
-    uses the first two for its gradient and mean), then a row per target."""
-    return max(2 * window + targets, 2), dim
+    uses the first two for its gradient and mean), three spare rows (batched
+    skip-gram's padding), then a row per target."""
+    return 2 * window + 3 + targets, dim
 
 
 def output_rows(vocab_size: int, settings: Settings) -> int:

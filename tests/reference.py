@@ -107,8 +107,16 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
             if method == CBOW:
                 mean = np.mean(w_in[contexts], axis=0, dtype=np.float32)
                 grad = np.zeros_like(mean)
-                for target, sign in current:
-                    loss += output_step(mean, w_out[target], grad, lr, sign, logistic)
+                for first in range(0, len(current), 4):  # four targets scored from the same weights
+                    group = current[first:first + 4]
+                    steps = []
+                    for target, sign in group:
+                        g, example_loss = gradient(mean, w_out[target], lr, sign, logistic)
+                        steps.append(g)
+                        loss += example_loss
+                        grad += g * w_out[target]
+                    for (target, _), g in zip(group, steps):
+                        w_out[target] += g * mean
                 for context in contexts:
                     w_in[context] += grad
                 examples += 1

@@ -22,6 +22,15 @@ def test_train_writes_loadable_vectors(planted_corpus, tmp_path):
     assert out.read_text().splitlines()[0] == f"{len(wv)} 20"
 
 
+def test_hierarchical_softmax_from_the_shell(planted_corpus, tmp_path):
+    out = tmp_path / "v.txt"
+    result = run_cli("train", planted_corpus, "-o", out, "--hs", "--negative", "0", "--dim", 30,
+                     "--epochs", 5, "--threads", 1, "--quiet")
+    assert result.returncode == 0, result.stderr
+    score = fastemb.demo.score(fastemb.load(out))
+    assert score.analogies_right >= 0.9 * score.analogies_total
+
+
 def test_train_binary_cbow_from_gz_and_directory(planted_corpus, tmp_path):
     import gzip
 

@@ -78,17 +78,19 @@ OUTPUTS = {"negative": (3, None), "hs": (0, 0), "hs+negative": (3, 12)}
 
 @pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
 @pytest.mark.parametrize("output", OUTPUTS.values(), ids=OUTPUTS.keys())
-@pytest.mark.parametrize("max_sentence_length,dim", [(1000, 8), (4, 8), (1000, 2), (1000, 37)])
-def test_chunk_matches_reference(kernel, method, output, max_sentence_length, dim):
+@pytest.mark.parametrize("max_sentence_length,dim,window", [(1000, 8, 3), (4, 8, 3), (1000, 2, 3), (1000, 37, 3),
+                                                             (1000, 8, 5)])
+def test_chunk_matches_reference(kernel, method, output, max_sentence_length, dim, window):
+    """Window 5 puts up to ten context words in a window: batched skip-gram takes them four at a time."""
     ids, tables, w_in, w_out = tiny_problem(dim=dim)
     negative, first_node_row = output
     paths = None if first_node_row is None else huffman_rows(tables["counts"], first_node_row)
     ref_in, ref_out = w_in.copy(), w_out.copy()
     loss, examples, kept = run_kernel(kernel, method, ids, tables, w_in, w_out, max_sentence_length,
-                                      negative=negative, paths=paths)
+                                      window=window, negative=negative, paths=paths)
     ref_loss, ref_examples, ref_kept = reference.train_chunk(
         method, ref_in, ref_out, ids, tables["keep_prob"], tables["noise_prob"], tables["noise_alias"],
-        tables["logistic"], max_sentence_length, 3, negative, np.float32(0.05), np.float32(0.01), 42,
+        tables["logistic"], max_sentence_length, window, negative, np.float32(0.05), np.float32(0.01), 42,
         paths=None if paths is None else reference_paths(paths))
     assert (examples, kept) == (ref_examples, ref_kept)
     assert 0 < kept < np.count_nonzero(ids >= 0)  # subsampling dropped some, not all
