@@ -104,6 +104,23 @@ def test_update_vocab_grows_the_matrices_with_the_new_words(planted_corpus, tmp_
     assert nearest[0] == "queen"
 
 
+def test_map_to_vocab_by_hand():
+    from fastemb.vocab import DROPPED, LONGEST_WORD_BYTES, Vocab, map_to_vocab
+
+    vocab = Vocab(["the", "cat", "sat"], np.array([10, 5, 3], np.int64))
+    long_word = b"x" * (LONGEST_WORD_BYTES + 1)
+    words = [b"dog", b"cat", b"emu", b"the", b"owl", long_word]
+    counts = np.array([4, 2, 9, 1, 4, 50], np.int64)
+    same, new_id = map_to_vocab(vocab, words, counts)
+    assert same is vocab and list(new_id) == [DROPPED, 1, DROPPED, 0, DROPPED, DROPPED]
+    grown, new_id = map_to_vocab(vocab, words, counts, add_min_count=4)
+    # new words by count, ties in order of first appearance; the long one never
+    assert grown.words == ["the", "cat", "sat", "emu", "dog", "owl"]
+    assert list(grown.counts) == [11, 7, 3, 9, 4, 4]
+    assert list(new_id) == [4, 1, 3, 0, 5, DROPPED]
+    assert vocab.words == ["the", "cat", "sat"] and list(vocab.counts) == [10, 5, 3]  # untouched
+
+
 def test_new_rows_start_as_a_new_model_s():
     w_in, w_out = np.ones((5, 4), np.float32), np.full((5, 4), 2, np.float32)
     grown_in, grown_out = fastemb.trainer.grow_matrices(w_in, w_out, 5, 3, seed=[1, 2])
