@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import List, Optional
 
@@ -24,7 +25,7 @@ def _train_parser(subparsers) -> None:
     p.add_argument("corpus", nargs="+", help="text files, directories of them, or .gz/.bz2/.xz files")
     p.add_argument("-o", "--output", required=True, help="vectors file to write (word2vec format)")
     p.add_argument("--binary", action="store_true", help="write word2vec's binary format instead of text")
-    p.add_argument("--model", choices=MODELS, default=defaults.model, help="default: %(default)s")
+    p.add_argument("--model", choices=MODELS, help=f"default: {defaults.model}")
     p.add_argument("--dim", type=int, help=f"vector dimensions (default {defaults.dim})")
     p.add_argument("--window", type=int, help=f"context words on each side (default {defaults.window})")
     p.add_argument("--negative", type=int,
@@ -54,6 +55,25 @@ def _train_parser(subparsers) -> None:
     p.add_argument("--cache-dir", help="directory for the encoded corpus, 4 bytes per word "
                                        "(default: the system's temporary directory)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+    _run_arguments(p)
+
+
+def _run_arguments(p) -> None:
+    """Saving the model, checkpoints and resume, history: fastemb/model.py."""
+    from .model import CHECKPOINT_MINUTES
+
+    g = p.add_argument_group("model files, checkpoints and history")
+    g.add_argument("--save-model", metavar="FILE",
+                   help="also write the whole model (for fastemb.load_model and train_more)")
+    g.add_argument("--checkpoint", metavar="FILE",
+                   help="save the training state to FILE every --checkpoint-every minutes, and the "
+                        "finished model at the end; --resume FILE continues an interrupted run")
+    g.add_argument("--checkpoint-every", type=float, default=CHECKPOINT_MINUTES, metavar="MINUTES",
+                   help="minutes between checkpoints (default %(default)g)")
+    g.add_argument("--resume", metavar="FILE",
+                   help="continue the run saved in this checkpoint: give the same corpus (it is read again "
+                        "and must match); checkpoints go on to --checkpoint, or to FILE itself")
+    g.add_argument("--history", metavar="FILE", help="write per-epoch loss, words/s and seconds as JSON")
 
 
 def _demo_parser(subparsers) -> None:
@@ -98,19 +118,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SETTING_NAMES = ("model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs",
+                 "alpha", "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel",
+                 "max_words_counting", "cache_dir", "phrases", "phrases_threshold")
+
+
 def _run_train(args: argparse.Namespace) -> None:
     from .formats import check_writable
-    from .model import Model
+    from .model import Model, resume
 
-    settings = {name: getattr(args, name) for name in (
-        "model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs", "alpha",
-        "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel", "max_words_counting",
-        "cache_dir")}
-    settings.update(phrases=args.phrases, phrases_threshold=args.phrases_threshold)
-    model = Model(**settings)
-    check_writable(args.output)  # a bad output path fails now, not after training
-    model.train(args.corpus, progress=not args.quiet)
+    settings = {name: getattr(args, name) for name in SETTING_NAMES}
+    if args.checkpoint_every < 0:
+        raise ValueError(f"--checkpoint-every={args.checkpoint_every:g}: give minutes, 0 or more")
+    model = None if args.resume else Model(**settings)
+    for path in (args.output, args.save_model, args.checkpoint, args.history):
+        if path is not None:
+            check_writable(path)  # a bad output path fails now, not after training
+    checkpoint = args.checkpoint or args.resume
+    try:
+        if args.resume:
+            model = resume(args.resume, args.corpus, progress=not args.quiet, checkpoint_every=args.checkpoint_every,
+                           save_to=checkpoint, **{k: v for k, v in settings.items() if v is not None})
+        else:
+            model.train(args.corpus, progress=not args.quiet, checkpoint=checkpoint,
+                        checkpoint_every=args.checkpoint_every)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_how_to_resume(model, checkpoint, args.checkpoint_every)) from None
     model.wv.save(args.output, binary=args.binary)
+    if args.save_model:
+        model.save_model(args.save_model)
+    if args.history:
+        _write_json(args.history, [record.as_dict() for record in model.history])
     stats = model.stats
     # one key=value line, for people and for scripts (bench/ reads training_seconds)
     print(f"fastemb: vocabulary={len(model.vocab)} words={stats.words} epochs={model.settings.epochs} "
@@ -126,6 +164,26 @@ def _run_phrases(args: argparse.Namespace) -> None:
                      cache_dir=args.cache_dir)
     print(f"fastemb: phrases={len(result.phrases)} joined={result.joins} words_in={result.words_in} "
           f"words_out={result.words_out} seconds={result.seconds:.3f} output={args.output}", file=sys.stderr)
+
+
+def _how_to_resume(model, checkpoint: Optional[str], minutes: float) -> str:
+    """What an interrupted train run left behind, and how to go on."""
+    if checkpoint is None:
+        return "nothing was written"
+    saved = model.last_checkpoint if model is not None else None
+    if saved is None and not os.path.isfile(checkpoint):
+        return f"nothing was written (the first checkpoint comes after {minutes:g} minutes)"
+    what = f" ({saved})" if saved else ""
+    return f"the checkpoint {checkpoint} is intact{what}; run the same command with --resume {checkpoint} to continue"
+
+
+def _write_json(path: str, data) -> None:
+    import json
+
+    from .formats import atomic_write
+
+    with atomic_write(path) as stream:
+        stream.write(json.dumps(data, indent=2).encode() + b"\n")
 
 
 def _run_demo(args: argparse.Namespace) -> None:
@@ -346,8 +404,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         {"train": _run_train, "demo": _run_demo, "phrases": _run_phrases, "similar": _run_similar, "analogy": _run_analogy,
          "eval": _run_eval, "plot": _run_plot}[args.command](args)
-    except KeyboardInterrupt:
-        print("fastemb: interrupted; nothing was written", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        print(f"fastemb: interrupted; {interrupt.args[0] if interrupt.args else 'nothing was written'}",
+              file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ValueError, OSError, ImportError, ArithmeticError) as error:
         print(f"fastemb: error: {error}", file=sys.stderr)

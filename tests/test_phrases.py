@@ -258,6 +258,15 @@ def test_train_with_phrases_equals_training_on_the_phrases_file(tmp_path):
         dict(zip(from_file.vocab.words, from_file.vocab.counts.tolist()))
 
 
+def test_train_more_joins_the_new_text_like_the_first(tmp_path):
+    source = write(tmp_path / "in.txt", as_text(planted_lines(sentences=3_000)))
+    model = fastemb.Model(phrases=1, dim=8, epochs=1, threads=1).train(source, progress=False)
+    before = model.wv["new_york"].copy()
+    model.train_more(source, epochs=1, progress=False)
+    assert model.stats.skipped_words == 0  # "new york" read as the vocabulary's new_york, not skipped
+    assert not np.array_equal(model.wv["new_york"], before)
+
+
 def test_train_with_phrases_and_pruned_words(tmp_path):
     lines = planted_lines(sentences=3_000) + [[f"rare{i}" for i in range(400)]]
     source = write(tmp_path / "in.txt", as_text(lines))
