@@ -146,17 +146,25 @@ def summarize_scaling(runs, main_summary, full_bytes, tools):
                 points[b] = {k: statistics.median(r[k] for r in found) for k in ("wall_s", "train_words_per_s", "words")}
         if points:
             size[tool] = points
+    return {"size": size, "threads": summarize_threads(runs, max(threads))}
+
+
+def summarize_threads(runs, most):
+    """Median skip-gram words/s of each row at 1 thread and at ``most`` threads on
+    the same corpus size (scaling runs, and the main runs for the whole corpus)."""
+    ok = [r for r in runs if r.get("ok") and r["model"] == "skipgram" and r.get("train_words_per_s")]
     thread = {}
-    for r in [r for r in scaling if r["threads"] < max(threads)]:
-        b, tool = r["corpus_bytes"], r["tool"]
-        many = [x["train_words_per_s"] for x in scaling
-                if x["tool"] == tool and x["corpus_bytes"] == b and x["threads"] == max(threads)]
-        entry = thread.setdefault(tool, {"corpus_bytes": b, "words_per_s": {}})
-        entry["words_per_s"][r["threads"]] = r["train_words_per_s"]
+    for tool in dict.fromkeys(r["tool"] for r in ok if r["suite"] == "scaling" and r["threads"] < most):
+        few = [r for r in ok if r["suite"] == "scaling" and r["tool"] == tool and r["threads"] < most]
+        b = few[0]["corpus_bytes"]
+        entry = thread[tool] = {"corpus_bytes": b, "words_per_s": {}}
+        entry["words_per_s"][few[0]["threads"]] = statistics.median(r["train_words_per_s"] for r in few)
+        many = [r["train_words_per_s"] for r in ok if r["tool"] == tool and r["corpus_bytes"] == b
+                and r["threads"] == most]
         if many:
-            entry["words_per_s"][max(threads)] = statistics.median(many)
-            entry["speedup"] = entry["words_per_s"][max(threads)] / r["train_words_per_s"]
-    return {"size": size, "threads": thread}
+            entry["words_per_s"][most] = statistics.median(many)
+            entry["speedup"] = entry["words_per_s"][most] / entry["words_per_s"][few[0]["threads"]]
+    return thread
 
 
 def summarize(report):

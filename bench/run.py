@@ -47,10 +47,10 @@ STARTUP_S = 2.0  # a run's cost that does not shrink with a prefix (interpreter,
 # Defaults that differ between the full run and --quick.
 PRESETS = {
     "full": {"corpus": CORPORA / "enwiki-text8style-1e8.txt", "repeats": 3,
-             "scaling_bytes": "1e7,3e7", "thread_scaling_bytes": 1e7,
+             "scaling_bytes": "1e7,3e7",
              "budget_minutes": 28},
     "quick": {"corpus": CORPORA / "text8-prefix.txt", "repeats": 2,
-              "scaling_bytes": "1e6,3e6", "thread_scaling_bytes": 3e6,
+              "scaling_bytes": "1e6,3e6",
               "budget_minutes": 2.75},
 }
 
@@ -96,7 +96,9 @@ def parse_args(argv):
     ap.add_argument("--scaling-bytes", help="prefix sizes for size scaling, comma-separated "
                     "(default 1e7,3e7; --quick: 1e6,3e6); the full corpus is the last point")
     ap.add_argument("--thread-scaling-bytes", type=float,
-                    help="prefix on which rows also run at 1 thread (default 1e7; --quick: 3e6)")
+                    help="prefix on which --thread-scaling-tools also run at 1 thread (default: the whole corpus)")
+    ap.add_argument("--thread-scaling-tools", default="fastemb,fastemb_numba",
+                    help="rows run at 1 thread as well, --repeats times (default: %(default)s)")
     ap.add_argument("--no-scaling", action="store_true")
     ap.add_argument("--budget-minutes", type=float,
                     help="start no further repeat that would end the run later than this (default 28; "
@@ -119,12 +121,13 @@ def parse_args(argv):
     a.repeats = a.repeats or preset["repeats"]
     a.budget_minutes = preset["budget_minutes"] if a.budget_minutes is None else a.budget_minutes
     a.scaling_bytes = [int(float(b)) for b in (a.scaling_bytes or preset["scaling_bytes"]).split(",") if b]
-    a.thread_scaling_bytes = int(a.thread_scaling_bytes or preset["thread_scaling_bytes"])
+    a.thread_scaling_bytes = int(a.thread_scaling_bytes) if a.thread_scaling_bytes else None
     a.models = [m.strip() for m in a.models.split(",") if m.strip()]
     if a.hs:
         a.negative = 0
     a.tools = [t.strip() for t in a.tools.split(",") if t.strip()]
     a.scaling_tools = [] if a.no_scaling else [t for t in a.scaling_tools.split(",") if t in a.tools]
+    a.thread_scaling_tools = [] if a.no_scaling else [t for t in a.thread_scaling_tools.split(",") if t in a.tools]
     for name in set(a.tools) - set(ROWS):
         ap.error(f"--tools: unknown row {name!r}; known: {', '.join(ROWS)}")
     for model in set(a.models) - {"skipgram", "cbow"}:
@@ -145,15 +148,18 @@ def plan(a, corpus_bytes):
     rounds = [[Job("main", model, tool, a.threads, corpus_bytes, rep)
                for model in a.models for tool in a.tools if model in ROWS[tool].models]
               for rep in range(a.repeats)]
-    if not a.scaling_tools or "skipgram" not in a.models:
+    if "skipgram" not in a.models:
         return rounds, []
-    configs = [(b, a.threads) for b in a.scaling_bytes if b < corpus_bytes]
-    tb = min(a.thread_scaling_bytes, corpus_bytes)
-    if tb < corpus_bytes and (tb, a.threads) not in configs:
-        configs.append((tb, a.threads))  # the many-thread figure of the thread comparison
-    configs += [(tb, 1)] if a.threads > 1 else []
-    return rounds, [Job("scaling", "skipgram", tool, threads, b, evaluate=False)
-                    for b, threads in configs for tool in a.scaling_tools]
+    jobs = [Job("scaling", "skipgram", tool, a.threads, b, evaluate=False)
+            for b in a.scaling_bytes if b < corpus_bytes for tool in a.scaling_tools]
+    if a.threads > 1 and a.thread_scaling_tools:
+        # one thread against many, --repeats times each; on the whole corpus the
+        # many-thread figure is the main runs' median
+        tb = min(a.thread_scaling_bytes or corpus_bytes, corpus_bytes)
+        counts = [1] if tb == corpus_bytes else [a.threads, 1]
+        jobs += [Job("scaling", "skipgram", tool, threads, tb, repeat, evaluate=False)
+                 for repeat in range(a.repeats) for threads in counts for tool in a.thread_scaling_tools]
+    return rounds, jobs
 
 
 def scaling_estimate_s(runs, scaling_jobs, corpus_bytes, threads):
@@ -302,6 +308,7 @@ def main(argv=None):
                                                     threads=a.threads)) for m in a.models},
         "plan": {"repeats": a.repeats, "repeats_done": 0, "budget_minutes": a.budget_minutes, "models": a.models,
                  "tools": a.tools, "scaling_tools": a.scaling_tools, "scaling_bytes": a.scaling_bytes,
+                 "thread_scaling_tools": a.thread_scaling_tools,
                  "thread_scaling_bytes": a.thread_scaling_bytes, "runs": len(jobs)},
         "machine": machine_info(programs, any(ROWS[t].fastemb for t in a.tools)),
         "runs": [],

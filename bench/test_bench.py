@@ -62,4 +62,18 @@ def test_plan_alternates_rows_and_adds_one_thread_runs(tmp_path):
         ("cbow", "fastemb"), ("cbow", "gensim")]  # the classic kernel is skip-gram's only
     assert rounds[1] == [j.__class__(**{**j.__dict__, "repeat": 1}) for j in rounds[0]]
     assert [(j.tool, j.corpus_bytes, j.threads) for j in scaling] == [
-        ("fastemb", 500, 2), ("gensim", 500, 2), ("fastemb", 500, 1), ("gensim", 500, 1)]
+        ("fastemb", 500, 2), ("gensim", 500, 2),  # size scaling
+        ("fastemb", 500, 2), ("fastemb", 500, 1), ("fastemb", 500, 2), ("fastemb", 500, 1)]  # threads, x2
+
+
+def test_thread_scaling_defaults_to_the_whole_corpus_against_the_main_runs(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(b"w " * 1000)
+    a = parse_args(["--corpus", str(corpus), "--repeats", "3", "--tools", "fastemb,gensim", "--no-plots"])
+    _, scaling = plan(a, 2000)
+    assert [(j.tool, j.corpus_bytes, j.threads) for j in scaling if j.threads == 1] == [("fastemb", 2000, 1)] * 3
+    runs = [_run("fastemb", "skipgram", s, 1.0, 10.0, corpus_bytes=2000) for s in (1900, 2000, 2100)]
+    runs += [_run("fastemb", "cbow", 9999, 1.0, 10.0, corpus_bytes=2000)]  # not skip-gram: ignored
+    runs += [_run("fastemb", "skipgram", s, 2.0, None, "scaling", 1, 2000) for s in (1000, 1100, 900)]
+    threads = report.summarize_threads(runs, 2)
+    assert threads["fastemb"] == {"corpus_bytes": 2000, "words_per_s": {1: 1000, 2: 2000}, "speedup": 2.0}

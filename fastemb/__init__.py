@@ -4,14 +4,21 @@
     wv = fastemb.train("corpus.txt", dim=100, epochs=5)
     wv.most_similar("king")
     wv.save("vectors.txt")
+
+    model = fastemb.Model(dim=100).train("corpus.txt", checkpoint="run.npz")
+    model.save_model("model.npz"); model = fastemb.load_model("model.npz")
+    model.train_more("more.txt", epochs=2)
 """
 from .config import Settings
-from .errors import CorpusError, FastembError, TrainingDiverged, VectorsFormatError
-from .model import Model, train
+from .errors import CorpusError, FastembError, ModelFormatError, TrainingDiverged, VectorsFormatError
+from .history import EpochRecord
+from .model import Model, load_model, resume, train
+from .phrases import phrases
 from .vectors import SubwordVectors, WordVectors, load
 
 __version__ = "0.1.0"
 __all__ = [
-    "train", "load", "Model", "WordVectors", "SubwordVectors", "Settings",
-    "FastembError", "CorpusError", "TrainingDiverged", "VectorsFormatError", "__version__",
+    "train", "load", "phrases", "Model", "WordVectors", "SubwordVectors", "Settings", "load_model", "resume",
+    "EpochRecord",
+    "FastembError", "CorpusError", "TrainingDiverged", "VectorsFormatError", "ModelFormatError", "__version__",
 ]

@@ -241,10 +241,14 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_ta
     n = 0
     for j in range(lo, hi):
         if j != c:
-            _add_scaled(w_in, sentence[j], np.float32(1.0), work, n)
+            context = sentence[j]
+            for k in range(dim):
+                w_in[context, k] += work[n, k]
             n += 1
     for t in range(n_targets):
-        _add_scaled(w_out, targets[t], np.float32(1.0), work, first_target_row + t)
+        target, row = targets[t], first_target_row + t
+        for k in range(dim):
+            w_out[target, k] += work[row, k]
     return loss
 
 

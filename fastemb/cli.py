@@ -1,4 +1,4 @@
-"""The ``fastemb`` command: ``train``, ``demo``, and ``similar``, ``analogy``,
+"""The ``fastemb`` command: ``train``, ``demo``, ``phrases``, and ``similar``, ``analogy``,
 ``eval``, ``plot`` to use trained vectors.
 
 Errors a user can fix print one line on stderr and exit 2; Ctrl-C exits 130.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import List, Optional
 
@@ -24,7 +25,7 @@ def _train_parser(subparsers) -> None:
     p.add_argument("corpus", nargs="+", help="text files, directories of them, or .gz/.bz2/.xz files")
     p.add_argument("-o", "--output", required=True, help="vectors file to write (word2vec format)")
     p.add_argument("--binary", action="store_true", help="write word2vec's binary format instead of text")
-    p.add_argument("--model", choices=MODELS, default=defaults.model, help="default: %(default)s")
+    p.add_argument("--model", choices=MODELS, help=f"default: {defaults.model}")
     p.add_argument("--dim", type=int, help=f"vector dimensions (default {defaults.dim})")
     p.add_argument("--window", type=int, help=f"context words on each side (default {defaults.window})")
     p.add_argument("--negative", type=int,
@@ -33,6 +34,10 @@ def _train_parser(subparsers) -> None:
                    help="hierarchical softmax (a Huffman tree over the vocabulary), alone with --negative 0")
     p.add_argument("--min-count", type=int, help=f"ignore rarer words (default {defaults.min_count})")
     p.add_argument("--max-vocab", type=int, help="keep only the N most frequent words (default: no limit)")
+    p.add_argument("--phrases", type=int, help="join frequent word pairs first, N passes (default 0: none); "
+                                               "see fastemb phrases --help")
+    p.add_argument("--phrases-threshold", type=float,
+                   help=f"word2phrase score above which a pair is joined (default {defaults.phrases_threshold:g})")
     p.add_argument("--sample", type=float, help=f"subsampling threshold, 0 = off (default {defaults.sample:g})")
     p.add_argument("--epochs", type=int, help=f"passes over the corpus (default {defaults.epochs})")
     p.add_argument("--alpha", type=float, help="initial learning rate (default 0.025 skip-gram, 0.05 CBOW)")
@@ -57,6 +62,25 @@ def _train_parser(subparsers) -> None:
                    help=f"subwords: n-gram hash buckets, dim floats each (default {defaults.buckets:,}: "
                         "800 MB at dim 100)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+    _run_arguments(p)
+
+
+def _run_arguments(p) -> None:
+    """Saving the model, checkpoints and resume, history: fastemb/model.py."""
+    from .model import CHECKPOINT_MINUTES
+
+    g = p.add_argument_group("model files, checkpoints and history")
+    g.add_argument("--save-model", metavar="FILE",
+                   help="also write the whole model (for fastemb.load_model and train_more)")
+    g.add_argument("--checkpoint", metavar="FILE",
+                   help="save the training state to FILE every --checkpoint-every minutes, and the "
+                        "finished model at the end; --resume FILE continues an interrupted run")
+    g.add_argument("--checkpoint-every", type=float, default=CHECKPOINT_MINUTES, metavar="MINUTES",
+                   help="minutes between checkpoints (default %(default)g)")
+    g.add_argument("--resume", metavar="FILE",
+                   help="continue the run saved in this checkpoint: give the same corpus (it is read again "
+                        "and must match); checkpoints go on to --checkpoint, or to FILE itself")
+    g.add_argument("--history", metavar="FILE", help="write per-epoch loss, words/s and seconds as JSON")
 
 
 def _demo_parser(subparsers) -> None:
@@ -67,11 +91,33 @@ def _demo_parser(subparsers) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _phrases_parser(subparsers) -> None:
+    defaults = Settings()  # word2phrase's defaults are word2vec's: threshold 100, min-count 5
+    p = subparsers.add_parser(
+        "phrases", help="join frequent word pairs with _ (new york -> new_york), as word2phrase",
+        description="Join adjacent words a b into a_b when (count(ab) - min_count) / (count(a) count(b)) "
+                    "* total_words > threshold (word2phrase's rule). The output is text for fastemb train.")
+    p.add_argument("corpus", nargs="+", help="text files, directories of them, or .gz/.bz2/.xz files")
+    p.add_argument("-o", "--output", required=True, help="text file to write: one line per input line")
+    p.add_argument("--threshold", type=float, default=defaults.phrases_threshold,
+                   help="join pairs scoring above this; higher: fewer phrases (default %(default)g)")
+    p.add_argument("--min-count", type=int, default=defaults.min_count,
+                   help="words and pairs seen fewer times are never joined (default %(default)s)")
+    p.add_argument("--passes", type=int, default=1,
+                   help="repeat over the joined text for longer phrases (default %(default)s)")
+    p.add_argument("--max-words-counting", type=int, default=defaults.max_words_counting,
+                   help="distinct words held while counting (default %(default)s)")
+    p.add_argument("--cache-dir", help="directory for the id streams, 4 bytes per word "
+                                       "(default: the system's temporary directory)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fastemb", description="Fast word2vec-style word embeddings.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _train_parser(subparsers)
     _demo_parser(subparsers)
+    _phrases_parser(subparsers)
     _similar_parser(subparsers)
     _analogy_parser(subparsers)
     _eval_parser(subparsers)
@@ -79,23 +125,72 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SETTING_NAMES = ("model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs",
+                 "alpha", "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel",
+                 "max_words_counting", "cache_dir", "phrases", "phrases_threshold", "minn", "maxn", "buckets")
+
+
 def _run_train(args: argparse.Namespace) -> None:
     from .formats import check_writable
-    from .model import Model
+    from .model import Model, resume
 
-    settings = {name: getattr(args, name) for name in (
-        "model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs", "alpha",
-        "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel", "max_words_counting",
-        "cache_dir", "minn", "maxn", "buckets")}
-    model = Model(**settings)
-    check_writable(args.output)  # a bad output path fails now, not after training
-    model.train(args.corpus, progress=not args.quiet)
+    settings = {name: getattr(args, name) for name in SETTING_NAMES}
+    if args.checkpoint_every < 0:
+        raise ValueError(f"--checkpoint-every={args.checkpoint_every:g}: give minutes, 0 or more")
+    model = None if args.resume else Model(**settings)
+    for path in (args.output, args.save_model, args.checkpoint, args.history):
+        if path is not None:
+            check_writable(path)  # a bad output path fails now, not after training
+    checkpoint = args.checkpoint or args.resume
+    try:
+        if args.resume:
+            model = resume(args.resume, args.corpus, progress=not args.quiet, checkpoint_every=args.checkpoint_every,
+                           save_to=checkpoint, **{k: v for k, v in settings.items() if v is not None})
+        else:
+            model.train(args.corpus, progress=not args.quiet, checkpoint=checkpoint,
+                        checkpoint_every=args.checkpoint_every)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_how_to_resume(model, checkpoint, args.checkpoint_every)) from None
     model.wv.save(args.output, binary=args.binary)
+    if args.save_model:
+        model.save_model(args.save_model)
+    if args.history:
+        _write_json(args.history, [record.as_dict() for record in model.history])
     stats = model.stats
     # one key=value line, for people and for scripts (bench/ reads training_seconds)
     print(f"fastemb: vocabulary={len(model.vocab)} words={stats.words} epochs={model.settings.epochs} "
           f"training_seconds={stats.seconds:.3f} words_per_second={stats.words_per_second:.0f} "
           f"loss={stats.loss:.4f} output={args.output}", file=sys.stderr)
+
+
+def _run_phrases(args: argparse.Namespace) -> None:
+    from .phrases import phrases
+
+    result = phrases(args.corpus, args.output, threshold=args.threshold, min_count=args.min_count,
+                     passes=args.passes, progress=not args.quiet, max_words_counting=args.max_words_counting,
+                     cache_dir=args.cache_dir)
+    print(f"fastemb: phrases={len(result.phrases)} joined={result.joins} words_in={result.words_in} "
+          f"words_out={result.words_out} seconds={result.seconds:.3f} output={args.output}", file=sys.stderr)
+
+
+def _how_to_resume(model, checkpoint: Optional[str], minutes: float) -> str:
+    """What an interrupted train run left behind, and how to go on."""
+    if checkpoint is None:
+        return "nothing was written"
+    saved = model.last_checkpoint if model is not None else None
+    if saved is None and not os.path.isfile(checkpoint):
+        return f"nothing was written (the first checkpoint comes after {minutes:g} minutes)"
+    what = f" ({saved})" if saved else ""
+    return f"the checkpoint {checkpoint} is intact{what}; run the same command with --resume {checkpoint} to continue"
+
+
+def _write_json(path: str, data) -> None:
+    import json
+
+    from .formats import atomic_write
+
+    with atomic_write(path) as stream:
+        stream.write(json.dumps(data, indent=2).encode() + b"\n")
 
 
 def _run_demo(args: argparse.Namespace) -> None:
@@ -314,10 +409,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     quiet = getattr(args, "quiet", False)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="fastemb: %(message)s")
     try:
-        {"train": _run_train, "demo": _run_demo, "similar": _run_similar, "analogy": _run_analogy,
+        {"train": _run_train, "demo": _run_demo, "phrases": _run_phrases, "similar": _run_similar, "analogy": _run_analogy,
          "eval": _run_eval, "plot": _run_plot}[args.command](args)
-    except KeyboardInterrupt:
-        print("fastemb: interrupted; nothing was written", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        print(f"fastemb: interrupted; {interrupt.args[0] if interrupt.args else 'nothing was written'}",
+              file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ValueError, OSError, ImportError, ArithmeticError) as error:
         print(f"fastemb: error: {error}", file=sys.stderr)

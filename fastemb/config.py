@@ -33,6 +33,8 @@ class Settings:
     hs: bool = False
     min_count: int = 5
     max_vocab: Optional[int] = None
+    phrases: int = 0  # word2phrase passes joining frequent pairs before the vocabulary is built (phrases.py)
+    phrases_threshold: float = 100.0  # a pair is joined when its word2phrase score exceeds this
     sample: float = 1e-3
     epochs: int = 5
     alpha: Optional[float] = None
@@ -59,6 +61,8 @@ _RANGES = {
     "negative": (int, 0, 1_000, "noise words per positive example, 0 with hs=True for hierarchical softmax alone"),
     "min_count": (int, 1, 2**62, "occurrences"),
     "max_vocab": (int, 1, 2**31 - 1, "words"),
+    "phrases": (int, 0, 10, "phrase passes before building the vocabulary, 0 = none"),
+    "phrases_threshold": (float, 0.0, 1e15, "word2phrase score above which a pair is joined"),
     "sample": (float, 0.0, 1.0, "subsampling threshold, 0 disables"),
     "epochs": (int, 1, 100_000, "passes over the corpus"),
     "alpha": (float, 1e-12, 10.0, "initial learning rate"),

@@ -139,6 +139,7 @@ class ScannedCorpus:
     tokens: int = 0  # words only
     # one per prune of the word table: (entries written before it, old id -> new id or PRUNED)
     prunes: List[Tuple[int, np.ndarray]] = field(default_factory=list)
+    file_ends: List[int] = field(default_factory=list)  # entry index of each file's closing SENTENCE_END
 
     def __post_init__(self) -> None:
         if self.ids_file is None:
@@ -188,6 +189,7 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
                 scanned.append(ids)
                 if len(table) > max_words:
                     _prune(table, scanned, max_words)
+            scanned.file_ends.append(scanned.entries)
             scanned.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
         if scanned.tokens == 0:
             where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"

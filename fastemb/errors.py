@@ -19,3 +19,7 @@ class TrainingDiverged(FastembError, ArithmeticError):
 
 class VectorsFormatError(FastembError, ValueError):
     """A vectors file is not valid word2vec text or binary format."""
+
+
+class ModelFormatError(FastembError, ValueError):
+    """A model file (save_model / checkpoints) is missing parts, damaged, or of another format version."""

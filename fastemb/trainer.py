@@ -13,14 +13,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Callable, List, Optional
 
 import numpy as np
 
 from .config import Settings
 from .corpus import SENTENCE_END
-from .errors import TrainingDiverged
+from .errors import CorpusError, TrainingDiverged
+from .history import EpochTally
 from .huffman import huffman_paths
 from .id_cache import release
 from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
@@ -70,6 +71,7 @@ class TrainingStats:
     words: int = 0  # words processed, all epochs (before subsampling)
     seconds: float = 0.0
     loss: float = 0.0  # mean over positive examples, of the positive + its noise words
+    skipped_words: int = 0  # train_more: occurrences per pass of words not in the vocabulary
 
     @property
     def words_per_second(self) -> float:
@@ -90,7 +92,7 @@ def work_shape(window: int, targets: int, dim: int):
     return 2 * window + 3 + targets, dim
 
 
-def input_rows(vocab_size: int, settings: Settings) -> int:
+def input_row_count(vocab_size: int, settings: Settings) -> int:
     """Rows of w_in: one per word, then, with subwords (maxn > 0), one per n-gram bucket."""
     return vocab_size + (settings.buckets if settings.maxn else 0)
 
@@ -121,11 +123,27 @@ def init_matrices(vocab_size: int, settings: Settings):
     """word2vec.c's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero.
     With subwords (maxn > 0) the input matrix has ``buckets`` more rows, one per
     n-gram bucket, drawn alike (see subwords.py)."""
-    rng = np.random.default_rng(settings.seed)
-    w_in = rng.random((input_rows(vocab_size, settings), settings.dim), dtype=np.float32)
-    w_in -= 0.5
-    w_in /= settings.dim
+    w_in = input_rows(input_row_count(vocab_size, settings), settings.dim, settings.seed)
     return w_in, np.zeros((output_rows(vocab_size, settings), settings.dim), dtype=np.float32)
+
+
+def input_rows(rows: int, dim: int, seed) -> np.ndarray:
+    """New input vectors: uniform in [-0.5/dim, 0.5/dim), float32, drawn from ``seed``."""
+    w_in = np.random.default_rng(seed).random((rows, dim), dtype=np.float32)
+    w_in -= 0.5
+    w_in /= dim
+    return w_in
+
+
+def grow_matrices(w_in: np.ndarray, w_out: np.ndarray, vocab_size: int, added: int, seed) -> tuple:
+    """Copies of both matrices with ``added`` rows inserted after the first
+    ``vocab_size`` (the word rows; any rows after them stay after them): input
+    rows drawn as init_matrices draws them (from ``seed``), output rows zero.
+    Negative sampling's output rows only: hierarchical softmax's inner nodes
+    belong to a tree that changes with the vocabulary."""
+    dim = w_in.shape[1]
+    return (np.concatenate([w_in[:vocab_size], input_rows(added, dim, seed), w_in[vocab_size:]]),
+            np.concatenate([w_out[:vocab_size], np.zeros((added, dim), np.float32), w_out[vocab_size:]]))
 
 
 def chunk_seed(seed: int, epoch: int, chunk: int) -> np.uint64:
@@ -136,8 +154,8 @@ def chunk_seed(seed: int, epoch: int, chunk: int) -> np.uint64:
 class _Progress:
     """Counts words done across threads and draws the bar (tqdm), if asked."""
 
-    def __init__(self, total: int, show: bool):
-        self.done = 0
+    def __init__(self, total: int, show: bool, done: int = 0):
+        self.done = done  # before this process: a resumed run's bar starts where the checkpoint was
         self.loss = 0.0
         self.examples = 0
         self.lock = threading.Lock()
@@ -145,7 +163,8 @@ class _Progress:
         if show:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="word", unit_scale=True, smoothing=0.1, mininterval=0.5)
+            self.bar = tqdm(total=total, initial=done, unit="word", unit_scale=True, smoothing=0.1,
+                            mininterval=0.5)
 
     def add(self, words: int, loss: float, examples: int) -> None:
         with self.lock:
@@ -164,8 +183,51 @@ class _Progress:
             self.bar.close()
 
 
+@dataclass
+class Position:
+    """Where a run stands between chunks: jobs (epoch x chunks_per_epoch + chunk)
+    below ``next_job`` are done. What a checkpoint saves and a resume starts from."""
+
+    next_job: int = 0
+    chunks_per_epoch: int = 0
+    words_per_epoch: int = 0  # entries of the encoded corpus, sentence ends included
+    tally: Optional[dict] = None  # history.EpochTally.state() of unfinished epochs
+    seconds: float = 0.0  # wall time of the run before this point
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RunControl:
+    """What a run does besides training: start where a checkpoint left off, save
+    one every ``checkpoint_seconds``, tell ``on_epoch`` about each finished epoch.
+    The callbacks run on the calling (main) thread while no chunk is in flight
+    (``checkpoint``) or between polls (``on_epoch``)."""
+
+    start: Optional[Position] = None
+    checkpoint: Optional[Callable[[Position], None]] = None
+    checkpoint_seconds: float = math.inf
+    on_epoch: Optional[Callable[[int, float, int, float, float, float], None]] = None
+
+
+class _Jobs:
+    """The shared job counter: hands out job numbers in order until ``end``."""
+
+    def __init__(self, first: int, end: int):
+        self.next, self.end = first, end
+        self.lock = threading.Lock()
+
+    def take(self) -> Optional[int]:
+        with self.lock:
+            if self.next >= self.end:
+                return None
+            self.next += 1
+            return self.next - 1
+
+
 def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray, tables: Tables,
-          settings: Settings, progress: bool = False,
+          settings: Settings, progress: bool = False, control: Optional[RunControl] = None,
           subwords: Optional["SubwordTable"] = None) -> TrainingStats:
     """Run ``settings.epochs`` passes of ``kernel`` over ``ids``, updating w_in and w_out in place.
 
@@ -177,16 +239,30 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     TrainingDiverged if the loss becomes NaN or infinite (the matrices are then
     garbage), and KeyboardInterrupt within about a second of Ctrl-C, after the
     threads have stopped.
+
+    ``control`` (see RunControl) resumes from a Position, and saves checkpoints:
+    when one is due, the threads stop taking chunks, finish the ones they hold,
+    and stop; the checkpoint is saved; new threads continue from the next chunk.
+    Since a chunk's seed and learning rates depend only on its position, a run
+    resumed with one thread gives the vectors of an uninterrupted one.
     """
+    control = control or RunControl()
+    start = control.start or Position()
     bounds = chunk_bounds(ids)
     n_chunks = len(bounds) - 1
     words_per_epoch = len(ids)
+    if start.next_job and (start.chunks_per_epoch, start.words_per_epoch) != (n_chunks, words_per_epoch):
+        raise CorpusError(f"the corpus has {words_per_epoch:,} words and sentence ends in {n_chunks} chunks; "
+                          f"the checkpoint was taken on {start.words_per_epoch:,} in {start.chunks_per_epoch}: "
+                          "resume with the same corpus")
     total = words_per_epoch * settings.epochs
-    meter = _Progress(total, progress)
-    stop = threading.Event()
+    epoch_done, chunk_done = divmod(start.next_job, n_chunks)
+    meter = _Progress(total, progress, done=epoch_done * words_per_epoch + int(bounds[chunk_done]))
+    tally = EpochTally(settings.epochs, n_chunks, start.tally)
+    stop = threading.Event()  # Ctrl-C or a failure: threads return after their chunk
+    pause = threading.Event()  # a checkpoint is due: the same, then training goes on
     failure: List[BaseException] = []
-    next_job = iter(range(settings.epochs * n_chunks))
-    job_lock = threading.Lock()
+    jobs = _Jobs(start.next_job, settings.epochs * n_chunks)
     if subwords is None:
         method = METHODS[settings.model, settings.kernel]
     else:
@@ -205,9 +281,8 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
         subword_targets = np.empty(2 * settings.window * (1 + settings.negative), np.int32)
         subword_signs = np.empty(len(subword_targets), np.float32)
         try:
-            while not stop.is_set():
-                with job_lock:
-                    job = next(next_job, None)
+            while not stop.is_set() and not pause.is_set():
+                job = jobs.take()
                 if job is None:
                     return
                 epoch, chunk = divmod(job, n_chunks)
@@ -236,33 +311,55 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                     )
                 release(ids, start, end)  # the page cache keeps them for the next epoch
                 meter.add(end - start, loss, examples)
+                tally.add(epoch, loss, examples)
         except BaseException as error:  # reported by the main thread
             failure.append(error)
             stop.set()
 
-    threads = [threading.Thread(target=worker, daemon=True, name=f"fastemb-{i}")
-               for i in range(settings.threads)]
+    def report_epochs() -> None:
+        for epoch, loss, examples, seconds in tally.report():
+            if control.on_epoch is not None:
+                first = epoch * words_per_epoch
+                control.on_epoch(epoch, loss, examples, seconds, lr_at(first), lr_at(first + words_per_epoch - 1))
+
     started = time.perf_counter()
+    last_checkpoint = started
+    threads: List[threading.Thread] = []
     try:
-        for thread in threads:
-            thread.start()
         seen_loss, seen_examples, recent = 0.0, 0, float("nan")
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(POLL_SECONDS)
-                loss, examples = meter.loss, meter.examples
-                if examples > seen_examples:
-                    recent = (loss - seen_loss) / (examples - seen_examples)
-                    seen_loss, seen_examples = loss, examples
-                meter.draw(lr_at(meter.done), recent)
-        meter.draw(lr_at(meter.done), recent)
-    except KeyboardInterrupt:
+        while True:
+            threads = [threading.Thread(target=worker, daemon=True, name=f"fastemb-{i}")
+                       for i in range(settings.threads)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(POLL_SECONDS)
+                    loss, examples = meter.loss, meter.examples
+                    if examples > seen_examples:
+                        recent = (loss - seen_loss) / (examples - seen_examples)
+                        seen_loss, seen_examples = loss, examples
+                    meter.draw(lr_at(meter.done), recent)
+                    report_epochs()
+                    if (control.checkpoint is not None
+                            and time.perf_counter() - last_checkpoint >= control.checkpoint_seconds):
+                        pause.set()
+            meter.draw(lr_at(meter.done), recent)
+            if failure:
+                raise failure[0]
+            report_epochs()
+            if jobs.next >= jobs.end or control.checkpoint is None:
+                break
+            control.checkpoint(Position(jobs.next, n_chunks, words_per_epoch, tally.state(),
+                                        start.seconds + time.perf_counter() - started))
+            last_checkpoint = time.perf_counter()
+            pause.clear()
+    except BaseException:  # Ctrl-C, or a callback's error: stop the threads first
         stop.set()
         for thread in threads:
-            thread.join()
+            if thread.ident is not None:  # Ctrl-C may land between creating and starting them
+                thread.join()
         raise
     finally:
         meter.close()
-    if failure:
-        raise failure[0]
-    return TrainingStats(meter.done, time.perf_counter() - started, meter.loss / max(meter.examples, 1))
+    return TrainingStats(meter.done, start.seconds + time.perf_counter() - started, tally.mean_loss())

@@ -79,3 +79,33 @@ def _without_long_words(words: List[bytes], counts: np.ndarray) -> np.ndarray:
     log.warning("%d distinct words longer than %d bytes (%d occurrences) were dropped",
                 int(too_long.sum()), LONGEST_WORD_BYTES, int(counts[too_long].sum()))
     return np.where(too_long, 0, counts)
+
+
+def map_to_vocab(vocab: Vocab, words: List[bytes], counts: np.ndarray,
+                 add_min_count: Optional[int] = None) -> Tuple[Vocab, np.ndarray]:
+    """Ids of a new text's words in an existing vocabulary, for training more.
+
+    ``words`` and ``counts`` are the new text's, by provisional id (as from
+    corpus.scan). Returns the vocabulary to train with and ``new_id``: each
+    provisional word's id, or DROPPED for a word not in it. Without
+    ``add_min_count`` the vocabulary is returned unchanged. With it, words new
+    to the vocabulary seen at least ``add_min_count`` times in the new text are
+    appended (ids len(vocab), ..., most frequent first), and every count grows
+    by the new text's: old ids never change, so the matrices' rows stay put.
+    One dict lookup per distinct word, none per occurrence.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    index = vocab.index
+    new_id = np.fromiter((index.get(word.decode("utf-8"), DROPPED) for word in words),
+                         dtype=np.int32, count=len(words))
+    if add_min_count is None:
+        return vocab, new_id
+    known = new_id >= 0
+    candidates = np.where(known, 0, _without_long_words(words, counts))
+    order = np.argsort(-candidates, kind="stable")
+    added = order[: int(np.count_nonzero(candidates >= add_min_count))]
+    new_id[added] = len(vocab) + np.arange(len(added), dtype=np.int32)
+    grown = vocab.counts.copy()
+    np.add.at(grown, new_id[known], counts[known])
+    return Vocab(vocab.words + [words[i].decode("utf-8") for i in added],
+                 np.concatenate([grown, counts[added]])), new_id
