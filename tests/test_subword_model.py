@@ -164,3 +164,49 @@ def test_cli_rejects_minn_above_maxn(tmp_path):
     r = run_cli("train", path, "-o", tmp_path / "v.txt", "--minn", 5, "--maxn", 3)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and "minn=5" in r.stderr
+
+
+def test_saved_model_keeps_vectors_for_unseen_words(family_model, tmp_path):
+    model, stems = family_model
+    model.save_model(tmp_path / "m.npz")
+    loaded = fastemb.load_model(tmp_path / "m.npz")
+    assert (loaded.settings.minn, loaded.settings.maxn, loaded.settings.buckets) == (3, 5, 50_000)
+    assert loaded.w_in.shape == model.w_in.shape
+    unseen = stems[0] + "er"
+    assert isinstance(loaded.wv, SubwordVectors) and unseen not in loaded.wv
+    np.testing.assert_array_equal(loaded.wv[unseen], model.wv[unseen])
+    np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
+
+
+def test_train_more_with_new_words_keeps_bucket_rows_in_place(tmp_path):
+    """New words' rows go in after the old words' and before the buckets, so
+    bucket b stays at row V + b: buckets no n-gram of the new text uses keep
+    their values, and the new word's vector is the mean of its rows."""
+    path = tmp_path / "c.txt"
+    family_corpus(path, families=4, sentences=300)
+    model = fastemb.Model(dim=8, min_count=1, epochs=1, threads=1, maxn=4, buckets=1000, sample=0)
+    model.train(path, progress=False)
+    before = len(model.vocab)
+    buckets_before = model.w_in[before:].copy()
+    more = tmp_path / "more.txt"
+    more.write_text("zzqqxy zzqqxy zzqqxy\n" * 3)
+    model.train_more(more, update_vocab=True, epochs=1, progress=False)
+    after = len(model.vocab)
+    assert after == before + 1 and model.w_in.shape == (after + 1000, 8)
+    new_rows = model.subwords.rows_of(after - 1)
+    assert new_rows[0] == after - 1 and (new_rows[1:] >= after).all()
+    untouched = np.setdiff1d(np.arange(1000), new_rows[1:] - after)
+    np.testing.assert_array_equal(model.w_in[after:][untouched], buckets_before[untouched])
+    assert not np.array_equal(model.w_in[after:][new_rows[1:] - after], buckets_before[new_rows[1:] - after])
+    np.testing.assert_allclose(model.wv["zzqqxy"], model.w_in[new_rows].mean(axis=0), rtol=1e-6)
+
+
+def test_cli_saves_a_subword_model(tmp_path):
+    path = tmp_path / "c.txt"
+    family_corpus(path, families=4, sentences=300)
+    r = run_cli("train", path, "-o", tmp_path / "v.txt", "--save-model", tmp_path / "m.npz", "--maxn", 4,
+                "--buckets", 2000, "--dim", 8, "--min-count", 1, "--threads", 1, "--epochs", 1, "--quiet")
+    assert r.returncode == 0, r.stderr
+    model = fastemb.load_model(tmp_path / "m.npz")
+    assert model.settings.maxn == 4 and len(model.w_in) == len(model.vocab) + 2000
+    assert model.wv["neverseenword"].any()
