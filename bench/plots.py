@@ -11,7 +11,7 @@ fastemb's rows are drawn in one colour family and the peers in grey, so the
 comparison reads at a glance. Each function returns the file it wrote.
 """
 
-from bench.report import METRICS, MODEL_TITLES, QUALITY
+from bench.report import METRICS, MODEL_TITLES, shown_quality
 from bench.runners import QUALITY_REFERENCE, ROWS
 
 FASTEMB_COLOURS = ["#1f77b4", "#6baed6", "#08519c"]
@@ -138,12 +138,14 @@ def quality(summary, path, title):
 
     models = summary["models"]
     tools = list(dict.fromkeys(t for data in models.values() for t in data["tools"]))
-    fig, axes = plt.subplots(1, len(QUALITY), figsize=(4.2 * len(QUALITY), 4.8))
+    keys = list(dict.fromkeys(k for data in models.values() for k in shown_quality(data["tools"])))
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 4.8), squeeze=False)
+    axes = axes[0]
     width = 0.8 / max(len(models), 1)
     colours = _colours(tools)
     legend = [Patch(facecolor="white", edgecolor="black", hatch=HATCHES[k], label=MODEL_TITLES[m])
               for k, m in enumerate(models)]
-    for ax, key in zip(axes, QUALITY):
+    for ax, key in zip(axes, keys):
         for k, (model, data) in enumerate(models.items()):
             idx = [i for i, t in enumerate(tools) if (data["tools"].get(t) or {}).get(key)]
             stats_list = [data["tools"][tools[i]][key] for i in idx]

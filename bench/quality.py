@@ -14,7 +14,12 @@ gives gensim's figures; see the README's "How the scores are computed"):
   but a word-only model cannot, and scoring each on different pairs would
   not compare them. Both subword rows are scored from their vocabulary's
   vectors (the .vec file each writes), on the same pairs when their
-  vocabularies agree.
+  vocabularies agree;
+* RW over all pairs (`rw_all_spearman`), for the subword rows only: every
+  word gets the tool's own vector, its vocabulary vector or, for a word it
+  never saw, the one it builds from n-grams (fastemb's `wv[word]` from the
+  model file it saved, fastText's `get_word_vector` written by its worker);
+  the same rule for both.
 
 `evaluate()` runs this file as a script in a Python that has fastemb (and
 scipy), so that the benchmark's own Python needs neither:
@@ -40,6 +45,8 @@ PAIRS = {  # short name (used in results and tables) -> file
     "rw": EVAL_DIR / "word-sim" / "EN-RW-STANFORD.txt",
 }
 RESTRICT_VOCAB = 30_000  # analogy answers among the most frequent words, as word2vec's compute-accuracy
+ALL_PAIRS = ("rw",)  # sets also scored over all pairs when a subword row gives unseen words vectors
+MODEL_SUFFIX, UNSEEN_SUFFIX = ".model.npz", ".unseen.txt"  # as in runners.py
 
 
 def evaluate(python, vectors, analogies=ANALOGIES, pairs=PAIRS):
@@ -73,7 +80,44 @@ def score(vectors, analogies, pairs):
     for name, path in pairs.items():
         p = wv.evaluate_word_pairs(path)
         result.update({f"{name}_spearman": p["spearman"], f"{name}_pairs": p["pairs"], f"{name}_oov": p["oov"]})
+    extended = with_unseen_words(vectors, wv, [pairs[name] for name in ALL_PAIRS if name in pairs])
+    if extended is not None:
+        for name in [name for name in ALL_PAIRS if name in pairs]:
+            p = extended.evaluate_word_pairs(pairs[name])
+            result.update({f"{name}_all_spearman": p["spearman"], f"{name}_all_pairs": p["pairs"]})
     return result
+
+
+def eval_words(paths=None):
+    """The words of word-pair files (default: the all-pairs sets), lower-cased, in order of appearance."""
+    paths = [PAIRS[name] for name in ALL_PAIRS] if paths is None else paths
+    words = {}
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t") if "\t" in line else line.split()
+            if len(parts) >= 3 and not line.startswith("#"):
+                words.update({parts[0].lower(): None, parts[1].lower(): None})
+    return list(words)
+
+
+def with_unseen_words(vectors, wv, paths):
+    """`wv` plus a row for each word of `paths` outside its vocabulary, built by
+    the subword model that wrote `vectors` from the word's n-grams: fastemb's
+    from the model file saved beside them, fastText's from the vectors its
+    worker wrote beside them. None for a row that has neither (word-only tools)."""
+    import numpy as np
+
+    import fastemb
+
+    unseen = [w for w in eval_words(paths) if w not in wv]
+    if Path(str(vectors) + MODEL_SUFFIX).exists():
+        model = fastemb.load_model(str(vectors) + MODEL_SUFFIX)
+        extra = fastemb.WordVectors(unseen, np.array([model.wv[w] for w in unseen], np.float32).reshape(-1, wv.dim))
+    elif Path(str(vectors) + UNSEEN_SUFFIX).exists():
+        extra = fastemb.load(str(vectors) + UNSEEN_SUFFIX)
+    else:
+        return None
+    return fastemb.WordVectors(wv.index_to_word + extra.index_to_word, np.vstack([wv.vectors, extra.vectors]))
 
 
 def main(argv=None):

@@ -13,7 +13,7 @@ import os
 import statistics
 from pathlib import Path
 
-from bench.quality import PAIRS
+from bench.quality import ALL_PAIRS, PAIRS
 from bench.runners import QUALITY_REFERENCE, ROWS
 
 BASELINE = "fastemb"
@@ -27,8 +27,9 @@ METRICS = {
     "simlex_spearman": ("SimLex ρ", lambda x: f"{x:.3f}"),
     "men_spearman": ("MEN ρ", lambda x: f"{x:.3f}"),
     "rw_spearman": ("RW ρ", lambda x: f"{x:.3f}"),
+    "rw_all_spearman": ("RW all pairs ρ", lambda x: f"{x:.3f}"),
 }
-QUALITY = ["analogy_pct"] + [f"{name}_spearman" for name in PAIRS]
+QUALITY = ["analogy_pct"] + [f"{name}_spearman" for name in PAIRS] + [f"{name}_all_spearman" for name in ALL_PAIRS]
 MODEL_TITLES = {"skipgram": "Skip-gram", "cbow": "CBOW"}
 
 
@@ -38,6 +39,12 @@ def stats(values):
     if not values:
         return None
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def shown_quality(tools):
+    """The QUALITY keys some tool of a summary has a figure for (the all-pairs
+    scores only exist for subword rows): the columns and panels to show."""
+    return [key for key in QUALITY if any((s.get(key) or {}).get("median") is not None for s in tools.values())]
 
 
 def _median(summary, tool, key):
@@ -207,14 +214,14 @@ def _x(r):
 def main_table(summary):
     """One row per tool: the metrics, their ratios to fastemb, the tool's own speed."""
     head = ["tool", "ok runs", "train words/s", f"÷ {BASELINE}", "wall s", f"÷ {BASELINE}",
-            "peak RSS MB", f"÷ {BASELINE}"] + [METRICS[k][0] for k in QUALITY] + ["tool's own speed"]
+            "peak RSS MB", f"÷ {BASELINE}"] + [METRICS[k][0] for k in shown_quality(summary)] + ["tool's own speed"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for tool, s in summary.items():
         row = [ROWS[tool].label, s["runs"]]
         for key in ("train_words_per_s", "wall_s", "peak_rss_mb"):
             row += [_cell(s[key], METRICS[key][1]), _x(_ratio(_median(summary, tool, key),
                                                              _median(summary, BASELINE, key)))]
-        row += [_cell(s[key], METRICS[key][1]) for key in QUALITY]
+        row += [_cell(s[key], METRICS[key][1]) for key in shown_quality(summary)]
         own = s.get("tool_speed")
         row.append(f"{own['median'] / 1e3:,.0f}k {own['short']}" if own else "–")
         lines.append("| " + " | ".join(row) + " |")
@@ -232,7 +239,7 @@ def headline_lines(h):
         lines.append(
             f"- {SUBWORD_PAIR[0]} ÷ {SUBWORD_PAIR[1]}: training words/s **{f(sub['speed_ratio'], '{:.2f}×')}**; "
             + ", ".join(f"{METRICS[k][0]} {f(sub[f'{k}_difference'], '{:+.3f}' if k != 'analogy_pct' else '{:+.2f} points')}"
-                        for k in QUALITY) + ".")
+                        for k in QUALITY if sub[f"{k}_difference"] is not None) + ".")
     if "speed_vs_fastest_peer" not in h:
         return lines
     lines += [
@@ -243,7 +250,7 @@ def headline_lines(h):
         f"**{f(h['rss_vs_leanest_peer']['ratio'], '{:.2f}×')}**.",
         f"- {BASELINE} quality minus the better of {' and '.join(h['quality_reference'])}: "
         + ", ".join(f"{METRICS[k][0]} {f(h[f'{k}_vs_reference']['difference'], '{:+.3f}' if k != 'analogy_pct' else '{:+.2f} points')}"
-                    for k in QUALITY) + ".",
+                    for k in QUALITY if h[f"{k}_vs_reference"]["difference"] is not None) + ".",
     ]
     for key, v in h.items():
         if key.endswith(f"_vs_{BASELINE}"):

@@ -34,7 +34,8 @@ if __package__ in (None, ""):  # run as `python bench/run.py`: make the package 
 from bench import corpora, plots, report  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
 from bench.quality import evaluate  # noqa: E402
-from bench.runners import DEFAULT_TOOLS, REPO_ROOT, ROWS, Programs, Settings, default_word2vec_binary  # noqa: E402
+from bench.runners import (DEFAULT_TOOLS, MODEL_SUFFIX, REPO_ROOT, ROWS, UNSEEN_SUFFIX, Programs,  # noqa: E402
+                           Settings, default_word2vec_binary)
 
 CORPORA = REPO_ROOT.parent / "shared" / "corpora"
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -221,7 +222,8 @@ def execute(job, a, files, programs, workdir):
     if r["ok"] and job.evaluate:
         r.update(evaluate(a.eval_python, vectors))
     if not a.keep_vectors:
-        vectors.unlink(missing_ok=True)
+        for path in (vectors, Path(str(vectors) + MODEL_SUFFIX), Path(str(vectors) + UNSEEN_SUFFIX)):
+            path.unlink(missing_ok=True)
     return r
 
 

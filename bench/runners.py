@@ -21,6 +21,8 @@ from bench.measure import measure
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
+MODEL_SUFFIX = ".model.npz"  # beside a subword row's vectors: fastemb's whole model
+UNSEEN_SUFFIX = ".unseen.txt"  # beside a subword row's vectors: fastText's vectors of unseen eval words
 
 
 @dataclasses.dataclass
@@ -100,8 +102,8 @@ def run_fastemb(corpus, out, s, programs, backend="cython", kernel=None, maxn=No
         cmd.append("--hs")
     if kernel:
         cmd += ["--kernel", kernel]
-    if maxn:
-        cmd += ["--maxn", maxn]
+    if maxn:  # the model file gives the unseen words of the eval sets their vectors (quality.py)
+        cmd += ["--maxn", maxn, "--save-model", str(out) + MODEL_SUFFIX]
     Path(out).unlink(missing_ok=True)
     m = measure(cmd, cwd=REPO_ROOT)
     se = m["stderr"]

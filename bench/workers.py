@@ -73,17 +73,27 @@ def fasttext_subword(corpus, out, s):
     gives it (get_word_vector: the mean of the word's row and its n-gram rows),
     as `fasttext print-word-vectors` and its .vec file do."""
     import fasttext
-    import numpy as np
 
     model = fasttext.train_unsupervised(
         input=corpus, model=s["model"], dim=s["dim"], ws=s["window"], neg=s["negative"],
         minCount=s["min_count"], t=s["sample"], thread=s["threads"], epoch=s["epochs"], lr=s["alpha"],
         minn=3, maxn=6, bucket=2_000_000, wordNgrams=1, loss="hs" if s["hs"] else "ns", verbose=2)
     words = model.get_words()
-    matrix = np.array([model.get_word_vector(w) for w in words], dtype=np.float32)
-    row = " ".join(["%.6f"] * s["dim"])
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(f"{len(words)} {s['dim']}\n")
+    _write_vectors(out, words, [model.get_word_vector(w) for w in words], s["dim"])
+    # the eval sets' words it never saw, built from their n-grams, for quality.py's all-pairs scores
+    from quality import eval_words
+    known = set(words)
+    unseen = [w for w in eval_words() if w not in known]
+    _write_vectors(out + ".unseen.txt", unseen, [model.get_word_vector(w) for w in unseen], s["dim"])
+
+
+def _write_vectors(path, words, vectors, dim):
+    import numpy as np
+
+    matrix = np.array(vectors, dtype=np.float32).reshape(len(words), dim)
+    row = " ".join(["%.6f"] * dim)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"{len(words)} {dim}\n")
         for w, v in zip(words, matrix.tolist()):
             f.write(w + " " + row % tuple(v) + "\n")
 
