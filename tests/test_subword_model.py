@@ -210,3 +210,16 @@ def test_cli_saves_a_subword_model(tmp_path):
     model = fastemb.load_model(tmp_path / "m.npz")
     assert model.settings.maxn == 4 and len(model.w_in) == len(model.vocab) + 2000
     assert model.wv["neverseenword"].any()
+
+
+def test_subword_run_resumes_to_the_uninterrupted_result(planted_corpus, tmp_path, monkeypatch):
+    from test_continue import SMALL, interrupted_run
+
+    settings = dict(SMALL, epochs=10, maxn=5, buckets=5000)
+    whole = fastemb.Model(**settings).train(planted_corpus, progress=False)
+    checkpoint = tmp_path / "run.npz"
+    interrupted_run(planted_corpus, checkpoint, monkeypatch, **settings)
+    resumed = fastemb.resume(checkpoint, planted_corpus, progress=False)
+    np.testing.assert_array_equal(resumed.w_in, whole.w_in)
+    np.testing.assert_array_equal(resumed.w_out, whole.w_out)
+    np.testing.assert_array_equal(resumed.wv["unseenword"], whole.wv["unseenword"])
