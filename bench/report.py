@@ -274,14 +274,16 @@ def _bytes(b):
     return f"{b:.0e}".replace("e+0", "e") + " B"
 
 
-def scaling_tables(scaling):
+def scaling_tables(scaling, report_bytes):
     """Thread scaling and corpus-size scaling, as two Markdown tables."""
     out = []
     if scaling["threads"]:
         any_entry = next(iter(scaling["threads"].values()))
         counts = sorted({t for e in scaling["threads"].values() for t in e["words_per_s"]})
-        out += [f"Thread scaling (skip-gram, {_bytes(any_entry['corpus_bytes'])} prefix, one run each): "
-                "training words/s",
+        where = ("the whole corpus" if any_entry["corpus_bytes"] >= report_bytes
+                 else f"{_bytes(any_entry['corpus_bytes'])} prefix")
+        out += [f"Thread scaling (skip-gram, {where}; medians of the 1-thread runs and of the "
+                "runs at more threads): training words/s",
                 "", "| tool | " + " | ".join(f"{t} thread{'s' * (t > 1)}" for t in counts) + " | speed-up |",
                 "|---|" + "---|" * (len(counts) + 1)]
         for tool, e in scaling["threads"].items():
@@ -332,7 +334,7 @@ def markdown(report, plots):
     for model, data in report["summary"]["models"].items():
         lines += [f"## {MODEL_TITLES[model]}", "", main_table(data["tools"]), ""]
         lines += headline_lines(data["headline"]) + raw_words_line(data["tools"]) + [""]
-    sc = scaling_tables(report["summary"]["scaling"])
+    sc = scaling_tables(report["summary"]["scaling"], report["corpus"]["bytes"])
     if sc:
         lines += ["## Scaling", ""] + sc + [""]
     if plots:
