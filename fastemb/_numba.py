@@ -253,10 +253,10 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_ta
 
 
 @njit(fastmath=_FAST, **_JIT)
-def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work, steps):
+def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work, steps, rows, dots):
     """CBOW: work[1] holds the mean of the context vectors, work[0] its step; the
-    targets go four at a time, as in _kernels.cbow (steps: scratch of four). Loops
-    written out, as in _skipgram_batched."""
+    targets go four at a time, as in _kernels.cbow (steps, rows, dots: scratch of
+    four). Loops written out, as in _skipgram_batched."""
     dim = w_in.shape[1]
     scale = np.float32(1.0) / np.float32(hi - lo - 1)
     for k in range(dim):
@@ -272,18 +272,27 @@ def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logis
     loss = 0.0
     for first in range(0, n_targets, 4):  # four targets scored from the same weights, as _kernels.cbow
         group = min(4, n_targets - first)
+        for i in range(4):  # a short last group repeats its first target, with a zero step
+            rows[i] = targets[first + i] if i < group else targets[first]
+        a, b, c_, d = rows[0], rows[1], rows[2], rows[3]
+        f_a = f_b = f_c = f_d = np.float32(0.0)
+        for k in range(dim):
+            m = work[1, k]
+            f_a += m * w_out[a, k]
+            f_b += m * w_out[b, k]
+            f_c += m * w_out[c_, k]
+            f_d += m * w_out[d, k]
+        dots[0], dots[1], dots[2], dots[3] = f_a, f_b, f_c, f_d
+        for i in range(4):
+            steps[i] = 0.0
+            if i < group:
+                steps[i], example_loss = _logistic_gradient(dots[i], signs[first + i], lr, logistic)
+                loss += example_loss
+        g_a, g_b, g_c, g_d = steps[0], steps[1], steps[2], steps[3]
+        for k in range(dim):
+            work[0, k] += g_a * w_out[a, k] + g_b * w_out[b, k] + g_c * w_out[c_, k] + g_d * w_out[d, k]
         for i in range(group):
-            target = targets[first + i]
-            f = np.float32(0.0)
-            for k in range(dim):
-                f += work[1, k] * w_out[target, k]
-            steps[i], example_loss = _logistic_gradient(f, signs[first + i], lr, logistic)
-            loss += example_loss
-            g = steps[i]
-            for k in range(dim):
-                work[0, k] += g * w_out[target, k]
-        for i in range(group):
-            target, g = targets[first + i], steps[i]
+            target, g = rows[i], steps[i]
             for k in range(dim):
                 w_out[target, k] += g * work[1, k]
     for j in range(lo, hi):
@@ -312,7 +321,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
     current_signs, upcoming_signs = signs[:half], signs[half:]
     n_current = n_next = 0
     ahead = method != SKIPGRAM_CLASSIC  # targets one centre ahead, as in _kernels.train_chunk
-    steps, rows = np.empty(4, np.float32), np.empty(4, np.int64)
+    steps, rows, dots = np.empty(4, np.float32), np.empty(4, np.int64), np.empty(4, np.float32)
     while pos < n:
         start = pos
         pos, length = _read_sentence(ids, pos, sentence, keep_prob, state)
@@ -340,7 +349,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
                 continue
             if method == CBOW:
                 loss += _cbow(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
-                              logistic, work, steps)
+                              logistic, work, steps, rows, dots)
                 examples += 1
             elif method == SKIPGRAM_CLASSIC:
                 for j in range(lo, hi):

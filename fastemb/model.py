@@ -77,7 +77,7 @@ class Model:
         table = self.subwords
         if table is None:
             return WordVectors(self.vocab.words, self.w_in[: len(self.vocab)])
-        vocab_size, rows = len(self.vocab), trainer.input_row_count(len(self.vocab), self.settings)
+        vocab_size, rows = len(self.vocab), trainer.input_rows(len(self.vocab), self.settings)
         if len(self.w_in) != rows:
             raise ValueError(f"w_in has {len(self.w_in)} rows; a subword model of {vocab_size} words and "
                              f"buckets={table.buckets} needs {rows}")
@@ -131,7 +131,7 @@ class Model:
             log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
                      "input matrix %.0f MB", settings.minn, settings.maxn, f"{settings.buckets:,}",
                      len(self.subwords.rows) / len(vocab),
-                     trainer.input_row_count(len(vocab), settings) * settings.dim * 4 / 1e6)
+                     trainer.input_rows(len(vocab), settings) * settings.dim * 4 / 1e6)
         self.w_in, self.w_out = trainer.init_matrices(len(vocab), settings)
         self.history, self.runs, self.stats = [], 1, None
         corpus_id = {"files": files, "tokens": tokens, "digest": ids_digest(ids) if checkpoint else None}

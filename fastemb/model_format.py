@@ -46,7 +46,7 @@ import numpy as np
 from .config import Settings, make_settings
 from .errors import ModelFormatError
 from .formats import PathLike, atomic_write
-from .trainer import input_row_count, output_rows
+from .trainer import input_rows, output_rows
 from .vocab import Vocab
 
 FORMAT_NAME = "fastemb-model"
@@ -76,7 +76,7 @@ def matrix_rows(settings: Settings, vocab_size: int) -> Tuple[int, int]:
     """Rows of (w_in, w_out) a model of ``vocab_size`` words has with these settings:
     w_in holds the word rows, then (with subwords) the n-gram buckets' rows; w_out
     negative sampling's word rows, then hierarchical softmax's inner nodes."""
-    return input_row_count(vocab_size, settings), output_rows(vocab_size, settings)
+    return input_rows(vocab_size, settings), output_rows(vocab_size, settings)
 
 
 def write_model(path: PathLike, model: SavedModel) -> None:

@@ -92,7 +92,7 @@ def work_shape(window: int, targets: int, dim: int):
     return 2 * window + 3 + targets, dim
 
 
-def input_row_count(vocab_size: int, settings: Settings) -> int:
+def input_rows(vocab_size: int, settings: Settings) -> int:
     """Rows of w_in: one per word, then, with subwords (maxn > 0), one per n-gram bucket."""
     return vocab_size + (settings.buckets if settings.maxn else 0)
 
@@ -123,11 +123,11 @@ def init_matrices(vocab_size: int, settings: Settings):
     """word2vec.c's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero.
     With subwords (maxn > 0) the input matrix has ``buckets`` more rows, one per
     n-gram bucket, drawn alike (see subwords.py)."""
-    w_in = input_rows(input_row_count(vocab_size, settings), settings.dim, settings.seed)
+    w_in = random_input_rows(input_rows(vocab_size, settings), settings.dim, settings.seed)
     return w_in, np.zeros((output_rows(vocab_size, settings), settings.dim), dtype=np.float32)
 
 
-def input_rows(rows: int, dim: int, seed) -> np.ndarray:
+def random_input_rows(rows: int, dim: int, seed) -> np.ndarray:
     """New input vectors: uniform in [-0.5/dim, 0.5/dim), float32, drawn from ``seed``."""
     w_in = np.random.default_rng(seed).random((rows, dim), dtype=np.float32)
     w_in -= 0.5
@@ -142,7 +142,7 @@ def grow_matrices(w_in: np.ndarray, w_out: np.ndarray, vocab_size: int, added: i
     Negative sampling's output rows only: hierarchical softmax's inner nodes
     belong to a tree that changes with the vocabulary."""
     dim = w_in.shape[1]
-    return (np.concatenate([w_in[:vocab_size], input_rows(added, dim, seed), w_in[vocab_size:]]),
+    return (np.concatenate([w_in[:vocab_size], random_input_rows(added, dim, seed), w_in[vocab_size:]]),
             np.concatenate([w_out[:vocab_size], np.zeros((added, dim), np.float32), w_out[vocab_size:]]))
 
 
@@ -286,19 +286,19 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                 if job is None:
                     return
                 epoch, chunk = divmod(job, n_chunks)
-                start, end = int(bounds[chunk]), int(bounds[chunk + 1])
+                begin, end = int(bounds[chunk]), int(bounds[chunk + 1])
                 offset = epoch * words_per_epoch
-                lr_first, lr_last = lr_at(offset + start), lr_at(offset + end - 1)
+                lr_first, lr_last = lr_at(offset + begin), lr_at(offset + end - 1)
                 if subwords is None:
                     loss, examples, _ = kernel(
-                        method, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob,
+                        method, w_in, w_out, ids[begin:end], tables.keep_prob, tables.noise_prob,
                         tables.noise_alias, tables.path_offsets, tables.path_rows, tables.path_signs,
                         tables.logistic, sentence, targets, signs, work, settings.window, settings.negative,
                         lr_first, lr_last, chunk_seed(settings.seed, epoch, chunk),
                     )
                 else:
                     loss, examples, _ = kernel(
-                        method, w_in, w_out, subwords.offsets, subwords.rows, ids[start:end], tables.keep_prob,
+                        method, w_in, w_out, subwords.offsets, subwords.rows, ids[begin:end], tables.keep_prob,
                         tables.noise_prob, tables.noise_alias, tables.logistic, sentence, subword_targets,
                         subword_signs, work[:2],
                         settings.window, settings.negative, lr_first, lr_last,
@@ -309,8 +309,8 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                         f"training diverged (loss is {loss}) at epoch {epoch + 1}; "
                         f"lower --alpha (now {settings.alpha})"
                     )
-                release(ids, start, end)  # the page cache keeps them for the next epoch
-                meter.add(end - start, loss, examples)
+                release(ids, begin, end)  # the page cache keeps them for the next epoch
+                meter.add(end - begin, loss, examples)
                 tally.add(epoch, loss, examples)
         except BaseException as error:  # reported by the main thread
             failure.append(error)
