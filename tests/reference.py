@@ -60,12 +60,29 @@ def gradient(h, out, lr, sign, logistic):
     return np.float32(lr * sign), float(z)
 
 
+def sentences(ids, keep_prob, max_sentence_length, rng):
+    """The chunk's sentences as the kernels read them: (position of the first word,
+    the words kept by word2vec.c's subsampling, drawn from ``rng``); a sentence
+    longer than ``max_sentence_length`` is cut there."""
+    n, pos = len(ids), 0
+    while pos < n:
+        start, sentence = pos, []
+        while pos < n and len(sentence) < max_sentence_length:
+            word = int(ids[pos])
+            pos += 1
+            if word < 0:
+                break
+            if unit_float(rng.next()) < keep_prob[word]:
+                sentence.append(word)
+        yield start, sentence
+
+
 def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, logistic,
                 max_sentence_length, window, negative, lr_first, lr_last, seed, paths=None):
     """What the kernels' train_chunk does, written for clarity. Updates w_in, w_out in place.
     ``paths``: for hierarchical softmax, per word a list of (w_out row, sign) from the root."""
     rng = SplitMix64(seed)
-    n, pos = len(ids), 0
+    n = len(ids)
     loss, examples, kept_total = 0.0, 0, 0
 
     def targets_for(centre):
@@ -82,15 +99,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, lo
                 found.append((target, -1.0))
         return found
 
-    while pos < n:
-        start, sentence = pos, []
-        while pos < n and len(sentence) < max_sentence_length:
-            word = int(ids[pos])
-            pos += 1
-            if word < 0:
-                break
-            if unit_float(rng.next()) < keep_prob[word]:
-                sentence.append(word)
+    for start, sentence in sentences(ids, keep_prob, max_sentence_length, rng):
         kept_total += len(sentence)
         lr = np.float32(lr_first + (lr_last - lr_first) * np.float32(start / n))
         ahead = method != SKIPGRAM_CLASSIC  # targets drawn one centre ahead (the kernels prefetch them)

@@ -5,7 +5,7 @@ same decisions), one vector operation at a time in float32.
 """
 import numpy as np
 
-from reference import SplitMix64, below, gradient, unit_float
+from reference import SplitMix64, below, gradient, sentences, unit_float
 
 SUBWORD_CBOW, SUBWORD_SKIPGRAM = 0, 1
 
@@ -14,7 +14,7 @@ def train_chunk_subword(method, w_in, w_out, offsets, rows, ids, keep_prob, nois
                         max_sentence_length, window, negative, lr_first, lr_last, seed):
     """What the kernels' train_chunk_subword does, written for clarity. Updates w_in, w_out in place."""
     rng = SplitMix64(seed)
-    n, pos = len(ids), 0
+    n = len(ids)
     loss, examples, kept_total = 0.0, 0, 0
 
     def rows_of(word):
@@ -43,15 +43,7 @@ def train_chunk_subword(method, w_in, w_out, offsets, rows, ids, keep_prob, nois
             w_out[target] += g * h
         return total
 
-    while pos < n:
-        start, sentence = pos, []
-        while pos < n and len(sentence) < max_sentence_length:
-            word = int(ids[pos])
-            pos += 1
-            if word < 0:
-                break
-            if unit_float(rng.next()) < keep_prob[word]:
-                sentence.append(word)
+    for start, sentence in sentences(ids, keep_prob, max_sentence_length, rng):
         kept_total += len(sentence)
         lr = np.float32(lr_first + (lr_last - lr_first) * np.float32(start / n))
         for c, centre in enumerate(sentence):
