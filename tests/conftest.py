@@ -58,13 +58,24 @@ def write(path: Path, text, mode: str = "w") -> Path:
     return path
 
 
-def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
-    """Run the ``fastemb`` command as a user would (the installed script when there is one)."""
+def cli_command(*args) -> list:
+    """The ``fastemb`` command line a user would type: the installed script when
+    there is one (``python -m fastemb`` run from the source tree would import the
+    tree's fastemb, without the compiled kernel that pip built elsewhere)."""
     script = shutil.which("fastemb")
-    command = [script] if script else [sys.executable, "-m", "fastemb"]
+    return ([script] if script else [sys.executable, "-m", "fastemb"]) + [str(a) for a in args]
+
+
+def start_cli(*args, cwd) -> subprocess.Popen:
+    """Start ``fastemb`` in the background, its stderr readable as text."""
+    return subprocess.Popen(cli_command(*args), stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+
+
+def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
+    """Run the ``fastemb`` command as a user would, to the end."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.run(command + [str(a) for a in args], capture_output=True, text=True,
-                          timeout=timeout, env=env, **kwargs)
+    return subprocess.run(cli_command(*args), capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
 
 
 _hypothesis_home = None

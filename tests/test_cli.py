@@ -1,15 +1,13 @@
 """The ``fastemb`` command run as a user runs it, in a subprocess."""
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 
 import fastemb
-from conftest import run_cli, write
+from conftest import run_cli, start_cli, write
 
 
 def test_train_writes_loadable_vectors(planted_corpus, tmp_path):
@@ -89,9 +87,7 @@ def test_ctrl_c_stops_training_without_output(tmp_path):
     words = np.array([f"w{i}" for i in range(2000)])
     corpus.write_text(" ".join(words[rng.zipf(1.3, 600_000) % 2000]))
     out = tmp_path / "v.txt"
-    command = [sys.executable, "-m", "fastemb", "train", str(corpus), "-o", str(out), "--epochs", "1000",
-               "--threads", "2"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    process = start_cli("train", corpus, "-o", out, "--epochs", 1000, "--threads", 2, cwd=tmp_path)
     deadline = time.time() + 60
     line = ""
     while "training" not in line and time.time() < deadline:  # wait until the training has started
@@ -190,8 +186,7 @@ def test_ctrl_c_while_counting_stops_at_once(tmp_path):
     corpus = tmp_path / "big.txt.bz2"
     corpus.write_bytes(stream * 40)
     out = tmp_path / "v.txt"
-    process = subprocess.Popen([sys.executable, "-m", "fastemb", "train", str(corpus), "-o", str(out)],
-                               stderr=subprocess.PIPE, text=True)
+    process = start_cli("train", corpus, "-o", out, cwd=tmp_path)
     time.sleep(1.5)  # imports done, reading the corpus (it takes longer than this)
     process.send_signal(signal.SIGINT)
     sent = time.time()

@@ -3,15 +3,13 @@ import json
 import math
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 
 import fastemb
-from conftest import run_cli, write
+from conftest import run_cli, start_cli, write
 from fastemb import demo, model_format
 from fastemb.errors import CorpusError
 
@@ -218,9 +216,8 @@ def test_cli_checkpoint_kill_resume_equals_the_uninterrupted_run(planted_corpus,
     result = run_cli(*cli_train(planted_corpus, tmp_path / "whole.bin", "--save-model", whole_model))
     assert result.returncode == 0, result.stderr
     checkpoint = tmp_path / "run.npz"
-    command = [sys.executable, "-m", "fastemb"] + [str(a) for a in cli_train(
-        planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint, "--checkpoint-every", 0.001)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    process = start_cli(*cli_train(planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint,
+                                   "--checkpoint-every", 0.001), cwd=tmp_path)
     deadline = time.time() + 120
     while not checkpoint.exists() and process.poll() is None and time.time() < deadline:
         time.sleep(0.01)
@@ -244,9 +241,8 @@ def test_cli_checkpoint_kill_resume_equals_the_uninterrupted_run(planted_corpus,
 
 def test_cli_ctrl_c_leaves_the_checkpoint_and_says_how_to_resume(planted_corpus, tmp_path):
     checkpoint = tmp_path / "run.npz"
-    command = [sys.executable, "-m", "fastemb"] + [str(a) for a in cli_train(
-        planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint, "--checkpoint-every", 0)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    process = start_cli(*cli_train(planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint,
+                                   "--checkpoint-every", 0), cwd=tmp_path)
     deadline = time.time() + 120
     while not checkpoint.exists() and process.poll() is None and time.time() < deadline:
         time.sleep(0.01)
