@@ -1,6 +1,7 @@
 """Shared fixtures: the backend every kernel test runs on, and small corpora."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -67,9 +68,12 @@ def cli_command(*args) -> list:
 
 
 def start_cli(*args, cwd) -> subprocess.Popen:
-    """Start ``fastemb`` in the background, its stderr readable as text."""
+    """Start ``fastemb`` in the background, its stderr readable as text, with
+    Ctrl-C (SIGINT) acting as in a terminal even when the tests themselves run as
+    a shell's background job, which inherits SIGINT ignored."""
     return subprocess.Popen(cli_command(*args), stderr=subprocess.PIPE, text=True, cwd=cwd,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
