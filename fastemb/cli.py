@@ -204,7 +204,8 @@ def _run_demo(args: argparse.Namespace) -> None:
 # --- using trained vectors: similar, analogy, eval, plot ---------------------------------------
 
 def _vectors_arguments(p) -> None:
-    p.add_argument("vectors", help="word vectors file: word2vec text or binary, fastText .vec, GloVe")
+    p.add_argument("vectors", help="word vectors file (word2vec text or binary, fastText .vec, GloVe), or a "
+                                   "fastemb model file (--save-model; a subword model answers for unseen words)")
     p.add_argument("--limit", type=int, help="read only the N first (most frequent) words")
     p.add_argument("--quiet", action="store_true", help="no summary line on stderr")
 
@@ -257,13 +258,23 @@ def _plot_parser(subparsers) -> None:
 
 
 def _load_for(args: argparse.Namespace):
-    """The vectors a command works on, and the seconds the loading took."""
+    """The vectors a command works on, and the seconds the loading took: a vectors
+    file, or a model file's vectors (a subword model's answer for unseen words too)."""
     import time
 
+    from .model_format import is_model_file
     from .vectors import load
 
     start = time.perf_counter()
-    wv = load(args.vectors, limit=args.limit)
+    if is_model_file(args.vectors):
+        if args.limit is not None:
+            raise ValueError(f"--limit reads the first rows of a vectors file; {args.vectors} is a model file, "
+                             "which is read whole")
+        from .model import load_model
+
+        wv = load_model(args.vectors).wv
+    else:
+        wv = load(args.vectors, limit=args.limit)
     return wv, time.perf_counter() - start
 
 

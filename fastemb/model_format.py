@@ -101,6 +101,15 @@ def _bytes_array(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8)
 
 
+def is_model_file(path: PathLike) -> bool:
+    """Whether ``path`` is a zip (npz) file, as model files are and word vectors files never are."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(4) == _ZIP_MAGIC
+    except OSError:
+        return False
+
+
 def read_model(path: PathLike, **overrides) -> SavedModel:
     """Read a model file strictly. ``overrides`` replace saved settings that are
     about the run rather than the model (``threads``, ``backend``, ``cache_dir``).
@@ -112,9 +121,8 @@ def read_model(path: PathLike, **overrides) -> SavedModel:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
-    with open(path, "rb") as stream:
-        if stream.read(4) != _ZIP_MAGIC:
-            raise ModelFormatError(f"{path}: not a fastemb model (save one with model.save_model)")
+    if not is_model_file(path):
+        raise ModelFormatError(f"{path}: not a fastemb model (save one with model.save_model)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [name for name in ARRAYS if name not in archive.files]

@@ -178,6 +178,20 @@ def test_saved_model_keeps_vectors_for_unseen_words(family_model, tmp_path):
     np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
 
 
+def test_query_commands_read_a_model_file_and_answer_for_unseen_words(family_model, tmp_path):
+    model, stems = family_model
+    model.save_model(tmp_path / "m.npz")
+    unseen = stems[0] + "er"
+    result = run_cli("similar", tmp_path / "m.npz", unseen, "--topn", 3)
+    assert result.returncode == 0, result.stderr
+    nearest = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert nearest == [word for word, _ in model.wv.most_similar(unseen, topn=3)]
+    assert any(word.startswith(stems[0]) for word in nearest)
+    result = run_cli("similar", tmp_path / "m.npz", unseen, "--limit", 10)
+    assert result.returncode == 2 and "is a model file, which is read whole" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_train_more_with_new_words_keeps_bucket_rows_in_place(tmp_path):
     """New words' rows go in after the old words' and before the buckets, so
     bucket b stays at row V + b: buckets no n-gram of the new text uses keep
