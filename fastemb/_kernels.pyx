@@ -1,17 +1,19 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The hot loops, without the GIL: SGD with negative sampling on shared matrices
-(train_chunk; train_chunk_subword when input vectors are means of character
-n-gram rows), counting words in raw text (count_block), and writing vectors
+"""The hot loops, without the GIL: SGD with negative sampling and/or hierarchical
+softmax on shared matrices (train_chunk; train_chunk_subword when input vectors
+are means of character n-gram rows), counting words in raw text (count_block), and writing vectors
 as text (format_lines).
 
 Only loops live here. Python (trainer.py) validates settings, builds every table
-(keep-probabilities, the noise alias table, the logistic tables), allocates the
+(keep-probabilities, the noise alias table, the Huffman paths, the logistic
+tables), allocates the
 matrices and scratch buffers, seeds each call and runs the calls from several
 threads at once on the same matrices with no locks (Hogwild, Recht et al. 2011).
 
 Orientation as in word2vec.c: the *input* matrix ``w_in`` holds the context
 words' vectors (the word vectors users get), the *output* matrix ``w_out`` the
-vectors of the words being predicted (the centre word and the noise words).
+vectors of what is predicted: the centre and noise words, then (with
+hierarchical softmax) the inner nodes of the Huffman tree.
 
 Encoded corpus: int32 word ids, -1 marks a sentence end; a window never crosses it.
 Random numbers: one splitmix64 stream per call, seeded by the caller, so a run
