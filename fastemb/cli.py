@@ -11,7 +11,7 @@ import os
 import sys
 from typing import List, Optional
 
-from .config import BACKENDS, KERNELS, MODELS, Settings
+from .config import BACKENDS, KERNELS, MODELS, UNICODE_ERRORS, Settings
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -61,8 +61,15 @@ def _train_parser(subparsers) -> None:
     p.add_argument("--buckets", type=int,
                    help=f"subwords: n-gram hash buckets, dim floats each (default {defaults.buckets:,}: "
                         "800 MB at dim 100)")
+    _unicode_errors_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
     _run_arguments(p)
+
+
+def _unicode_errors_argument(p) -> None:
+    p.add_argument("--unicode-errors", choices=UNICODE_ERRORS,
+                   help="invalid UTF-8 in the corpus: strict (an error, the default), replace (with U+FFFD) "
+                        "or ignore (drop the bytes); replaced bytes are counted and reported")
 
 
 def _run_arguments(p) -> None:
@@ -109,6 +116,7 @@ def _phrases_parser(subparsers) -> None:
                    help="distinct words held while counting (default %(default)s)")
     p.add_argument("--cache-dir", help="directory for the id streams, 4 bytes per word "
                                        "(default: the system's temporary directory)")
+    _unicode_errors_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
 
 
@@ -127,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 SETTING_NAMES = ("model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs",
                  "alpha", "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel",
-                 "max_words_counting", "cache_dir", "phrases", "phrases_threshold", "minn", "maxn", "buckets")
+                 "max_words_counting", "cache_dir", "phrases", "phrases_threshold", "minn", "maxn", "buckets",
+                 "unicode_errors")
 
 
 def _run_train(args: argparse.Namespace) -> None:
@@ -151,11 +160,7 @@ def _run_train(args: argparse.Namespace) -> None:
                         checkpoint_every=args.checkpoint_every)
     except KeyboardInterrupt:
         raise KeyboardInterrupt(_how_to_resume(model, checkpoint, args.checkpoint_every)) from None
-    model.wv.save(args.output, binary=args.binary)
-    if args.save_model:
-        model.save_model(args.save_model)
-    if args.history:
-        _write_json(args.history, [record.as_dict() for record in model.history])
+    _write_outputs(model, args, checkpoint)
     stats = model.stats
     # one key=value line, for people and for scripts (bench/ reads training_seconds)
     print(f"fastemb: vocabulary={len(model.vocab)} words={stats.words} epochs={model.settings.epochs} "
@@ -168,9 +173,31 @@ def _run_phrases(args: argparse.Namespace) -> None:
 
     result = phrases(args.corpus, args.output, threshold=args.threshold, min_count=args.min_count,
                      passes=args.passes, progress=not args.quiet, max_words_counting=args.max_words_counting,
-                     cache_dir=args.cache_dir)
+                     cache_dir=args.cache_dir, unicode_errors=args.unicode_errors or "strict")
     print(f"fastemb: phrases={len(result.phrases)} joined={result.joins} words_in={result.words_in} "
           f"words_out={result.words_out} seconds={result.seconds:.3f} output={args.output}", file=sys.stderr)
+
+
+def _write_outputs(model, args: argparse.Namespace, checkpoint: Optional[str]) -> None:
+    """The vectors, the model and the history, all or none: each goes to a
+    temporary file, and all are renamed into place once every one is written."""
+    from .errors import PartiallyWritten
+    from .formats import written_together
+
+    kept = f"; the checkpoint {checkpoint} holds the finished model" if checkpoint else ""
+    try:
+        with written_together():
+            model.wv.save(args.output, binary=args.binary)
+            if args.save_model:
+                model.save_model(args.save_model)
+            if args.history:
+                _write_json(args.history, [record.as_dict() for record in model.history])
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"while writing the outputs: none was written{kept}") from None
+    except PartiallyWritten:  # the message lists what is where
+        raise
+    except OSError as error:
+        raise OSError(f"{error}; no output was written{kept}") from None
 
 
 def _how_to_resume(model, checkpoint: Optional[str], minutes: float) -> str:

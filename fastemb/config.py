@@ -17,7 +17,8 @@ from typing import Optional
 
 MODELS = ("skipgram", "cbow")
 BACKENDS = ("auto", "cython", "numba")
-KERNELS = ("classic", "batched")  # skip-gram: word2vec.c's per-pair updates, or per window (pWord2Vec)
+KERNELS = ("classic", "batched")
+UNICODE_ERRORS = ("strict", "replace", "ignore")  # invalid UTF-8 in a corpus: refuse, U+FFFD, or drop  # skip-gram: word2vec.c's per-pair updates, or per window (pWord2Vec)
 DEFAULT_ALPHA = {"skipgram": 0.025, "cbow": 0.05}
 MIN_ALPHA_FRACTION = 1e-4  # word2vec.c's floor: starting_alpha * 0.0001
 
@@ -49,6 +50,7 @@ class Settings:
     minn: int = 3  # shortest character n-gram, in characters (with maxn > 0)
     maxn: int = 0  # longest character n-gram; 0 = no subwords (plain word2vec)
     buckets: int = 2_000_000  # hash buckets for n-grams: a row of dim floats each (with maxn > 0)
+    unicode_errors: str = "strict"  # invalid UTF-8 in the corpus: an error, or replaced / dropped and counted
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -111,7 +113,7 @@ def make_settings(**overrides) -> Settings:
     model = values.get("model", "skipgram")
     if model not in MODELS:
         raise ValueError(f"model={model!r} is not one of {', '.join(MODELS)}")
-    for name, choices in (("backend", BACKENDS), ("kernel", KERNELS)):
+    for name, choices in (("backend", BACKENDS), ("kernel", KERNELS), ("unicode_errors", UNICODE_ERRORS)):
         if name in values and values[name] not in choices:
             raise ValueError(f"{name}={values[name]!r} is not one of {', '.join(choices)}")
     for name, value in values.items():

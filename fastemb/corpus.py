@@ -13,13 +13,15 @@ import bz2
 import gzip
 import lzma
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import BinaryIO, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .config import UNICODE_ERRORS
 from .errors import CorpusError
 from .id_cache import cache_array, release
 from .word_table import PRUNED, SENTENCE_END, new_word_table
@@ -29,16 +31,25 @@ PathLike = Union[str, os.PathLike]
 BLOCK_BYTES = 1 << 20
 MAX_RUN_BYTES = 1 << 20  # a longer run without whitespace is split, so a block stays bounded
 MAX_WORDS_COUNTING = 10_000_000  # distinct words the counting table may hold before rare ones are pruned
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an invalid byte, as the surrogateescape decoder gives it
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 def list_files(paths: Union[PathLike, Sequence[PathLike]]) -> List[Path]:
     """Expand corpus paths into files: a directory gives its files, recursively,
-    sorted by name (hidden ones skipped). Raises FileNotFoundError / CorpusError."""
+    sorted by name (hidden ones skipped). Raises FileNotFoundError / CorpusError,
+    or TypeError for something that is not a path."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    if not isinstance(paths, (list, tuple)):
+        raise TypeError(f"corpus: got {type(paths).__name__}; give a text file or directory path "
+                        "(str or pathlib.Path), or a list of them")
     if not paths:
         raise CorpusError("no corpus path given")
+    for number, given in enumerate(paths):
+        if not isinstance(given, (str, os.PathLike)):
+            raise TypeError(f"corpus: item {number} is a {type(given).__name__}, not a path; give text files "
+                            "or directories (str or pathlib.Path)")
     files: List[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
@@ -63,15 +74,17 @@ def open_text(path: Path) -> BinaryIO:
     return _OPENERS.get(path.suffix.lower(), open)(path, "rb")
 
 
-def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES,
-                max_run_bytes: int = MAX_RUN_BYTES) -> Iterator[bytes]:
+def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES, max_run_bytes: int = MAX_RUN_BYTES,
+                unicode_errors: str = "strict", invalid: Optional["InvalidBytes"] = None) -> Iterator[bytes]:
     """Yield the file's bytes in blocks of about ``block_bytes`` that end on
     whitespace, so no word is split across blocks.
 
-    Each block is checked to be UTF-8; an invalid sequence raises CorpusError
-    naming the file and byte offset. A "word" longer than ``max_run_bytes``
-    (no whitespace in that many bytes) is split at a character boundary, so
-    memory stays bounded whatever the input.
+    Each block is checked to be UTF-8. With ``unicode_errors="strict"`` (the
+    default) an invalid sequence raises CorpusError naming the file and byte
+    offset; ``"replace"`` puts U+FFFD in its place and ``"ignore"`` drops it, as
+    ``bytes.decode`` does, counting the invalid bytes in ``invalid``. A "word"
+    longer than ``max_run_bytes`` (no whitespace in that many bytes) is split at
+    a character boundary, so memory stays bounded whatever the input.
     """
     offset = 0  # of the start of `pending` in the (decompressed) file
     pending = b""
@@ -82,16 +95,14 @@ def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES,
                 pending += data
                 if not data:
                     if pending:
-                        _check_text(path, pending, offset)
-                        yield pending
+                        yield _checked_text(path, pending, offset, unicode_errors, invalid)
                     return
                 cut = _last_cut(pending, max_run_bytes)
                 if cut == 0:
                     continue
                 block, pending = pending[:cut], pending[cut:]
-                _check_text(path, block, offset)
+                yield _checked_text(path, block, offset, unicode_errors, invalid)
                 offset += len(block)
-                yield block
     except (OSError, EOFError, lzma.LZMAError) as error:
         raise CorpusError(f"{path}: cannot read ({error})") from None
 
@@ -111,16 +122,47 @@ def _last_cut(data: bytes, max_run_bytes: int) -> int:
     return cut
 
 
-def _check_text(path: Path, block: bytes, offset: int) -> None:
+@dataclass
+class InvalidBytes:
+    """Invalid UTF-8 bytes replaced or dropped while reading, per file."""
+
+    per_file: Dict[str, int] = field(default_factory=dict)
+
+    def add(self, path: Path, count: int) -> None:
+        self.per_file[str(path)] = self.per_file.get(str(path), 0) + count
+
+    def summary(self, unicode_errors: str) -> Optional[str]:
+        """"replaced 3 invalid bytes in 1 file (a.txt)", or None when the text was all UTF-8."""
+        if not self.per_file:
+            return None
+        count, files = sum(self.per_file.values()), len(self.per_file)
+        verb = "replaced" if unicode_errors == "replace" else "dropped"
+        names = ", ".join(list(self.per_file)[:3]) + (", ..." if files > 3 else "")
+        return (f"{verb} {count:,} invalid UTF-8 byte{'s' * (count != 1)} in {files} "
+                f"file{'s' * (files != 1)} ({names})")
+
+
+def _checked_text(path: Path, block: bytes, offset: int, unicode_errors: str,
+                  invalid: Optional[InvalidBytes]) -> bytes:
+    """``block`` itself when it is UTF-8 text; else an error, or the block with
+    its invalid bytes replaced or dropped (``unicode_errors``)."""
     nul = block.find(b"\x00")
     if nul >= 0:
         raise CorpusError(f"{path}: NUL byte at byte offset {offset + nul}; this looks like a binary file, not text")
     try:
         block.decode("utf-8")
+        return block
     except UnicodeDecodeError as error:
-        raise CorpusError(
-            f"{path}: invalid UTF-8 at byte offset {offset + error.start}; convert the file to UTF-8"
-        ) from None
+        if unicode_errors == "strict":
+            raise CorpusError(
+                f"{path}: invalid UTF-8 at byte offset {offset + error.start}; convert the file to UTF-8, "
+                "or pass --unicode-errors replace (unicode_errors='replace') to replace invalid bytes with U+FFFD"
+            ) from None
+    # each invalid byte becomes one lone surrogate here: that counts them exactly
+    count = len(_ESCAPED_BYTE.findall(block.decode("utf-8", "surrogateescape")))
+    if invalid is not None:
+        invalid.add(path, count)
+    return block.decode("utf-8", unicode_errors).encode("utf-8")
 
 
 @dataclass
@@ -140,6 +182,7 @@ class ScannedCorpus:
     # one per prune of the word table: (entries written before it, old id -> new id or PRUNED)
     prunes: List[Tuple[int, np.ndarray]] = field(default_factory=list)
     file_ends: List[int] = field(default_factory=list)  # entry index of each file's closing SENTENCE_END
+    invalid: InvalidBytes = field(default_factory=InvalidBytes)  # with unicode_errors replace or ignore
 
     def __post_init__(self) -> None:
         if self.ids_file is None:
@@ -166,7 +209,7 @@ class ScannedCorpus:
 
 def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES,
          compiled: bool = True, max_words: int = MAX_WORDS_COUNTING,
-         cache_dir: Optional[str] = None) -> ScannedCorpus:
+         cache_dir: Optional[str] = None, unicode_errors: str = "strict") -> ScannedCorpus:
     """Read every file once: count words (64-bit) and keep the text as provisional ids.
 
     When the table holds more than ``max_words`` distinct words (default 10
@@ -174,16 +217,20 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     :func:`_prune`), so memory stays bounded.
     ``compiled=False`` uses the pure-Python word table even where the compiled
     one is built. The provisional ids (4 bytes per word) go to an anonymous file
-    in ``cache_dir`` (default: the system's temporary directory). Raises
-    FileNotFoundError for a missing path, CorpusError for unreadable, non-UTF-8
-    or wordless input, or a full cache directory. Close the result (or use it in ``with``).
+    in ``cache_dir`` (default: the system's temporary directory).
+    ``unicode_errors``: see :func:`iter_blocks`; what was replaced is counted
+    in ``invalid``. Raises FileNotFoundError for a missing path, CorpusError for
+    unreadable, non-UTF-8 (when strict) or wordless input, or a full cache
+    directory. Close the result (or use it in ``with``).
     """
+    if unicode_errors not in UNICODE_ERRORS:
+        raise ValueError(f"unicode_errors={unicode_errors!r} is not one of {', '.join(UNICODE_ERRORS)}")
     files = list_files(paths)
     table = new_word_table(compiled)
     scanned = ScannedCorpus(cache_dir=cache_dir)
     try:
         for path in files:
-            for block in iter_blocks(path, block_bytes):
+            for block in iter_blocks(path, block_bytes, unicode_errors=unicode_errors, invalid=scanned.invalid):
                 ids = table.add(block)
                 scanned.tokens += int(np.count_nonzero(ids >= 0))
                 scanned.append(ids)

@@ -23,3 +23,7 @@ class VectorsFormatError(FastembError, ValueError):
 
 class ModelFormatError(FastembError, ValueError):
     """A model file (save_model / checkpoints) is missing parts, damaged, or of another format version."""
+
+
+class PartiallyWritten(FastembError, OSError):
+    """Outputs meant to appear together did not all appear; the message lists which did."""

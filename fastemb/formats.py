@@ -3,7 +3,9 @@
 Text: a header ``V D``, then one line per word: the word and D numbers,
 separated by spaces. Binary (word2vec.c's ``-binary 1``): the same header, then
 per word the word, a space, D little-endian float32 and (word2vec.c) a newline
-or (gensim) nothing. Words are UTF-8 and cannot contain whitespace. gensim,
+or (gensim) nothing. Words are UTF-8 and cannot contain ASCII whitespace (space,
+tab, newline, CR, vertical tab, form feed), the bytes a corpus is split on;
+any other character, a no-break space included, is part of a word. gensim,
 word2vec.c and fastText (``.vec``) all read and write these. GloVe's text files
 are the text format without the header line; they are read too. A name ending
 in ``.gz``, ``.bz2`` or ``.xz`` is (de)compressed on the fly.
@@ -17,14 +19,16 @@ import logging
 import lzma
 import os
 import re
+import stat
 import tempfile
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .errors import VectorsFormatError
+from .errors import PartiallyWritten, VectorsFormatError
 
 PathLike = Union[str, os.PathLike]
 _ROWS_PER_BLOCK = 4096
@@ -38,7 +42,9 @@ MAX_HEADER_BYTES = 1 << 20  # the first line: a header, or a whole GloVe row
 MAX_WORD_BYTES = 100_000  # a binary word longer than this means the file is not a vectors file
 MAX_DIM = 100_000  # more dimensions in a header means it is not a vectors file (ours go to 10,000)
 FIRST_ROWS = 1 << 16  # binary rows allocated before any is read: a header's count is only a promise
-CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f]")  # never in a word; in one, the row lengths are wrong
+ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"  # what corpora are split on (bytes.split()): never inside a word
+# never in a word either; in a binary file's word, a sign that the rows do not have the lengths the header says
+NOT_IN_WORDS = re.compile(rb"[\x00\t\n\r\x0b\x0c]")
 
 
 def check_writable(path: PathLike) -> Path:
@@ -59,18 +65,121 @@ def check_writable(path: PathLike) -> Path:
 def atomic_write(path: PathLike) -> Iterator[BinaryIO]:
     """Write to a temporary file beside ``path`` and rename it over ``path`` only
     when the writing succeeded: readers never see a half-written file, and an
-    existing file survives a failure. The temporary file never outlives the call."""
+    existing file survives a failure. The temporary file never outlives the call.
+
+    The file gets the mode a new file gets under the user's umask, or, when it
+    replaces one, that file's mode. Inside :func:`written_together`, the rename
+    waits until every output of the group is written.
+    """
     path = check_writable(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, _mode_for(path))
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        group = _group.get()
+        if group is None:
+            _rename(temporary, path)
+        else:
+            group.append((temporary, path))
+    except OSError as error:  # a full disk, say: name the file, which a failed write() does not
+        _unlink_quietly(temporary)
+        if error.filename is not None:
+            raise
+        raise OSError(f"{path}: cannot write ({error.strerror or error})") from None
     except BaseException:
-        os.unlink(temporary)
+        _unlink_quietly(temporary)
         raise
+
+
+_group: ContextVar[Optional[List[Tuple[str, Path]]]] = ContextVar("fastemb_outputs", default=None)
+
+
+@contextmanager
+def written_together() -> Iterator[List[Path]]:
+    """Outputs that appear together or not at all: inside this block each
+    :func:`atomic_write` writes its temporary file; when the block ends without
+    an error, all are renamed into place (the list it yields then holds their
+    paths), and on any error (Ctrl-C included) every temporary file is removed
+    and no output appears. Should a rename itself fail, the OSError says which
+    outputs were written and which were not."""
+    staged: List[Tuple[str, Path]] = []
+    done: List[Path] = []
+    token = _group.set(staged)
+    try:
+        yield done
+    except BaseException:
+        for temporary, _ in staged:
+            _unlink_quietly(temporary)
+        raise
+    finally:
+        _group.reset(token)
+    for number, (temporary, path) in enumerate(staged):
+        try:
+            _rename(temporary, path)
+        except OSError as error:
+            for later, _ in staged[number:]:
+                _unlink_quietly(later)
+            written = ", ".join(map(str, done)) or "none"
+            missing = ", ".join(str(later) for _, later in staged[number:])
+            raise PartiallyWritten(f"{path}: cannot be put in place ({error.strerror or error}); "
+                                   f"written: {written}; not written: {missing}") from None
+        done.append(path)
+
+
+def _rename(temporary: str, path: Path) -> None:
+    """Rename, then sync the directory, so that the new name survives a power cut too."""
+    os.replace(temporary, path)
+    directory = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    except OSError:  # some file systems cannot sync a directory; the rename itself is done
+        pass
+    finally:
+        os.close(directory)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits ``path`` should have: those of the file it replaces,
+    else 0o666 less the umask, as ``open(path, "w")`` would give."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it
+    (os.umask can only be read by setting it, which races with other threads)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_words(words: Sequence[str]) -> None:
+    """Raise ValueError for the first word the word2vec formats cannot hold: an
+    empty one, or one with ASCII whitespace (NUL included). Words read from a
+    corpus never fail this; words a user adds may."""
+    for word in words:
+        if not isinstance(word, str) or not word or NOT_IN_WORDS.search(word.encode("utf-8", "surrogatepass")) \
+                or " " in word:
+            raise ValueError(f"word {word!r} is empty or has ASCII whitespace: the word2vec format cannot hold it")
 
 
 def write_vectors(path: PathLike, words: Sequence[str], vectors: np.ndarray, binary: bool = False) -> None:
@@ -78,9 +187,7 @@ def write_vectors(path: PathLike, words: Sequence[str], vectors: np.ndarray, bin
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or len(words) != len(vectors):
         raise ValueError(f"need one row per word: {len(words)} words, vectors of shape {vectors.shape}")
-    for word in words:
-        if not word or len(word.split()) != 1 or word.split()[0] != word:
-            raise ValueError(f"word {word!r} is empty or has whitespace: the word2vec format cannot hold it")
+    check_words(words)
     count, dim = vectors.shape
     with atomic_write(path) as raw, _compressed(raw, path) as stream:
         stream.write(f"{count} {dim}\n".encode())
@@ -302,7 +409,7 @@ def _read_binary_rows(source: _Source, rows: int, dim: int, header_rows: int) ->
                                "not a vectors file")
         if not word:
             raise source.error(f"byte offset {offset}", "empty word")
-        if CONTROL_BYTE.search(word):
+        if NOT_IN_WORDS.search(word):
             raise source.error(f"byte offset {offset}", f"the word {word[:40]!r} has control characters: the "
                                f"rows do not hold the {dim} floats the header announces, or this is not a vectors file")
         words.append(source.word(word, f"byte offset {offset}"))

@@ -33,9 +33,9 @@ def cache_array(length: int, cache_dir: Optional[str] = None) -> np.ndarray:
     if length == 0:
         return np.zeros(0, np.int32)
     where = cache_dir if cache_dir is not None else tempfile.gettempdir()
+    size = length * ID_BYTES  # before the try: the message below needs it whatever fails
     try:
         with tempfile.TemporaryFile(prefix="fastemb-ids-", dir=where) as stream:
-            size = length * ID_BYTES
             if hasattr(os, "posix_fallocate"):
                 os.posix_fallocate(stream.fileno(), 0, size)
             else:  # pragma: no cover - not Linux

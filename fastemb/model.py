@@ -125,7 +125,7 @@ class Model:
         kernel = _kernel(settings)  # fail (or compile) before reading, not after
         _check_checkpoint(checkpoint, checkpoint_every)
         files = fingerprint(corpus_paths)
-        vocab, ids, tokens = self._read_corpus(corpus_paths)
+        vocab, ids, tokens, invalid = self._read_corpus(corpus_paths)
         self.vocab = vocab
         if settings.maxn:
             log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
@@ -136,11 +136,11 @@ class Model:
         self.history, self.runs, self.stats = [], 1, None
         corpus_id = {"files": files, "tokens": tokens, "digest": ids_digest(ids) if checkpoint else None}
         return self._run(kernel, ids, tokens, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
-                         checkpoint_every=checkpoint_every, callback=callback)
+                         checkpoint_every=checkpoint_every, callback=callback, invalid_bytes=invalid)
 
     def train_more(self, corpus_paths: CorpusPaths, epochs: Optional[int] = None, progress: bool = True,
                    update_vocab: bool = False, alpha: Optional[float] = None, min_alpha: Optional[float] = None,
-                   callback: Optional[EpochCallback] = None) -> "Model":
+                   callback: Optional[EpochCallback] = None, unicode_errors: Optional[str] = None) -> "Model":
         """Continue training a trained model on the same text or new text.
 
         Each call is a new run of ``epochs`` passes (default: the model's
@@ -157,18 +157,21 @@ class Model:
         get the next ids (the old ones do not move, so ids are no longer in
         frequency order), input rows drawn as a new model's and output rows of
         zeros; every count grows by the new text's, and the subsampling and
-        noise tables follow. Returns the model itself.
+        noise tables follow. ``unicode_errors`` reads the new text as the
+        model's setting does unless given. Returns the model itself.
         """
         self._require_trained()
         if update_vocab and self.settings.hs:
             raise ValueError("update_vocab=True with hs=True: the Huffman tree would change with the vocabulary "
                              "and its output rows lose their meaning; train a new model instead")
         run_settings = self._settings_for_run(self.runs + 1, epochs, alpha, min_alpha)
+        if unicode_errors is not None:  # about reading this text only: validated, not saved
+            run_settings = replace(run_settings, unicode_errors=make_settings(unicode_errors=unicode_errors).unicode_errors)
         kernel = _kernel(run_settings)
         started = time.perf_counter()
         add_min_count = self.settings.min_count if update_vocab else None
         with corpus.scan(corpus_paths, max_words=run_settings.max_words_counting,
-                         cache_dir=run_settings.cache_dir) as scanned:
+                         cache_dir=run_settings.cache_dir, unicode_errors=run_settings.unicode_errors) as scanned:
             if run_settings.phrases:  # the vocabulary holds phrases: join the new text's pairs too
                 join_scanned(scanned, run_settings.phrases, run_settings.phrases_threshold, run_settings.min_count)
             vocab, new_id = map_to_vocab(self.vocab, scanned.words, scanned.counts, add_min_count)
@@ -180,6 +183,7 @@ class Model:
                                   "vocabulary; update_vocab=True adds new words")
             scanned.words = []
             ids = corpus.encode(scanned, new_id, cache_dir=run_settings.cache_dir)
+        invalid = _report_invalid(scanned, run_settings)
         added = len(vocab) - len(self.vocab)
         log.info("read %s words, %s distinct, in %.1f s; %s", f"{tokens:,}", f"{distinct:,}",
                  time.perf_counter() - started,
@@ -192,7 +196,8 @@ class Model:
             self.w_in, self.w_out = trainer.grow_matrices(self.w_in, self.w_out, len(self.vocab), added,
                                                           seed=[self.settings.seed, self.runs + 1])
         self.vocab, self.runs = vocab, self.runs + 1
-        return self._run(kernel, ids, tokens, run_settings, progress, callback=callback, skipped=skipped)
+        return self._run(kernel, ids, tokens, run_settings, progress, callback=callback, skipped=skipped,
+                         invalid_bytes=invalid)
 
     def save_model(self, path: PathLike) -> None:
         """Write the whole model (settings, vocabulary and counts, both matrices,
@@ -232,11 +237,12 @@ class Model:
         return replace(settings, seed=run_seed(settings.seed, run))
 
     def _read_corpus(self, corpus_paths: CorpusPaths):
-        """Scan the corpus, build the vocabulary and encode the text: (vocab, ids, corpus words)."""
+        """Scan the corpus, build the vocabulary and encode the text:
+        (vocab, ids, corpus words, invalid UTF-8 bytes replaced or dropped)."""
         settings = self.settings
         started = time.perf_counter()
         with corpus.scan(corpus_paths, max_words=settings.max_words_counting,
-                         cache_dir=settings.cache_dir) as scanned:
+                         cache_dir=settings.cache_dir, unicode_errors=settings.unicode_errors) as scanned:
             if settings.phrases:  # join frequent word pairs ("new_york") first, on the ids
                 join_scanned(scanned, settings.phrases, settings.phrases_threshold, settings.min_count)
             vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
@@ -251,12 +257,12 @@ class Model:
         log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)
-        return vocab, ids, tokens
+        return vocab, ids, tokens, _report_invalid(scanned, settings)
 
     def _run(self, kernel, ids: np.ndarray, tokens: int, run_settings: Settings, progress: bool, *,
              corpus_id: Optional[dict] = None, start: Optional[trainer.Position] = None,
              checkpoint: Optional[PathLike] = None, checkpoint_every: float = CHECKPOINT_MINUTES,
-             callback: Optional[EpochCallback] = None, skipped: int = 0) -> "Model":
+             callback: Optional[EpochCallback] = None, skipped: int = 0, invalid_bytes: int = 0) -> "Model":
         """Train the current matrices on ``ids`` for one run, recording its epochs."""
         tables = trainer.Tables.build(self.vocab.counts, run_settings)
         run = self.runs
@@ -285,6 +291,7 @@ class Model:
                               control=control, subwords=self.subwords)
         # one yardstick for every tool: corpus words (rare ones included) x epochs per second
         stats.words, stats.skipped_words = tokens * run_settings.epochs, skipped
+        stats.invalid_bytes = invalid_bytes
         self.stats = stats
         if checkpoint is not None:  # the run is over: the checkpoint becomes the finished model
             write_model(checkpoint, self._saved())
@@ -330,7 +337,7 @@ def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = Tru
     _check_checkpoint(save_to, checkpoint_every)
     kernel = _kernel(model.settings)
     _same_files(checkpoint, state["corpus"]["files"], fingerprint(corpus_paths))
-    vocab, ids, tokens = model._read_corpus(corpus_paths)
+    vocab, ids, tokens, _ = model._read_corpus(corpus_paths)
     if tokens != state["corpus"]["tokens"]:
         differs = f"{tokens:,} words; the checkpoint's had {state['corpus']['tokens']:,}"
     elif vocab.words != model.vocab.words or not np.array_equal(vocab.counts, model.vocab.counts):
@@ -419,6 +426,15 @@ def _check_checkpoint(path: Optional[PathLike], minutes: float) -> None:
     check_writable(path)
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes >= 0:
         raise ValueError(f"checkpoint_every={minutes!r} must be a number of minutes, 0 or more")
+
+
+def _report_invalid(scanned: corpus.ScannedCorpus, settings: Settings) -> int:
+    """Say how many invalid UTF-8 bytes were replaced or dropped (a warning:
+    the user chose to go on, but should know); returns their number."""
+    summary = scanned.invalid.summary(settings.unicode_errors)
+    if summary:
+        log.warning("%s (unicode_errors=%s)", summary, settings.unicode_errors)
+    return sum(scanned.invalid.per_file.values())
 
 
 def _describe(corpus_paths: CorpusPaths) -> str:

@@ -427,7 +427,7 @@ def _unicode_words(words: List[bytes], ids: np.ndarray, counts: np.ndarray) -> D
 def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], output_path: corpus.PathLike, threshold: float = THRESHOLD,
             min_count: int = MIN_COUNT, passes: int = 1, progress: bool = True,
             max_words_counting: int = corpus.MAX_WORDS_COUNTING, max_pairs_counting: int = MAX_PAIRS_COUNTING,
-            cache_dir: Optional[str] = None) -> PhrasesResult:
+            cache_dir: Optional[str] = None, unicode_errors: str = "strict") -> PhrasesResult:
     """Join frequent word pairs of a corpus with ``_`` and write the text to ``output_path``.
 
     ``input_paths``: a file, a directory or a list of them (.gz/.bz2/.xz read on
@@ -439,8 +439,9 @@ def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], outp
     The output has one line per input line, words separated by single spaces;
     it is written to a temporary file and renamed, so it is never left half-written.
     ``progress`` shows a tqdm bar on stderr; ``cache_dir`` holds the id streams
-    (4 bytes per word). Returns a :class:`PhrasesResult` (per pass, and the
-    phrases in the output with their counts).
+    (4 bytes per word). ``unicode_errors`` (``"strict"``, ``"replace"`` or
+    ``"ignore"``) is what to do with invalid UTF-8, as for training. Returns a
+    :class:`PhrasesResult` (per pass, and the phrases in the output with their counts).
     Raises ValueError for a bad setting, FileNotFoundError / CorpusError for bad input.
     """
     check_settings(threshold, min_count, passes, max_pairs_counting)
@@ -450,7 +451,11 @@ def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], outp
         raise ValueError(f"cache_dir={str(cache_dir)!r} is not an existing directory")
     check_writable(output_path)  # a bad output path fails now, not after counting
     started = time.perf_counter()
-    with corpus.scan(input_paths, max_words=max_words_counting, cache_dir=cache_dir) as scanned:
+    with corpus.scan(input_paths, max_words=max_words_counting, cache_dir=cache_dir,
+                     unicode_errors=unicode_errors) as scanned:
+        summary = scanned.invalid.summary(unicode_errors)
+        if summary:
+            log.warning("%s (unicode_errors=%s)", summary, unicode_errors)
         if scanned.prunes:
             raise CorpusError(
                 f"more than {max_words_counting:,} distinct words: the rarest were dropped while counting and "

@@ -72,6 +72,7 @@ class TrainingStats:
     seconds: float = 0.0
     loss: float = 0.0  # mean over positive examples, of the positive + its noise words
     skipped_words: int = 0  # train_more: occurrences per pass of words not in the vocabulary
+    invalid_bytes: int = 0  # invalid UTF-8 bytes replaced or dropped in the corpus (unicode_errors)
 
     @property
     def words_per_second(self) -> float:
@@ -175,7 +176,9 @@ class _Progress:
     def draw(self, lr: float, recent_loss: float) -> None:
         if self.bar is not None:
             self.bar.n = self.done
-            self.bar.set_postfix(lr=f"{lr:.5f}", loss=f"{recent_loss:.4f}", refresh=False)
+            # no loss until a chunk has reported one, rather than "loss=nan"
+            shown = {"lr": f"{lr:.5f}"} if math.isnan(recent_loss) else {"lr": f"{lr:.5f}", "loss": f"{recent_loss:.4f}"}
+            self.bar.set_postfix(refresh=False, **shown)
             self.bar.refresh()
 
     def close(self) -> None:

@@ -124,7 +124,7 @@ def bad_inputs(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("args,message", [
+BAD_TRAIN_INPUTS = [
     (["in/blank.txt"], "in/blank.txt: no words found"),
     (["in/nothing"], "in/nothing: directory contains no files"),
     (["in/image.png"], "in/image.png: NUL byte at byte offset 8"),
@@ -138,7 +138,19 @@ def bad_inputs(tmp_path):
     (["in/small.txt", "--alpha", "-1"], "alpha=-1.0 is out of range"),
     (["in/small.txt", "--max-vocab", "0"], "max_vocab=0 is out of range"),
     (["in/small.txt", "--seed", "-1"], "seed=-1 is out of range"),
-])
+    (["in/small.txt", "--min-count", "51"], "no word occurs min_count=51 times"),
+    (["in/small.txt", "--save-model", "in/missing/m.npz"], "output directory in/missing does not exist"),
+    (["in/small.txt", "--history", "in/missing/h.json"], "output directory in/missing does not exist"),
+    (["in/small.txt", "--checkpoint", "in/missing/c.npz"], "output directory in/missing does not exist"),
+    (["in/small.txt", "--resume", "in/missing.npz"], "in/missing.npz: no such model file"),
+    (["in/small.txt", "--maxn", "2", "--minn", "3"], "minn=3 must not exceed maxn=2"),
+    (["in/small.txt", "--maxn", "6", "--hs"], "hs=True with subwords"),
+    (["in/small.txt", "--negative", "0"], "negative=0 leaves nothing to predict"),
+    (["in/missing.txt"], "in/missing.txt: no such file or directory"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_TRAIN_INPUTS)
 def test_bad_input_is_one_line_exit_2_and_no_output(bad_inputs, args, message):
     if "-o" not in args:
         args = args + ["-o", "out/v.txt"]
@@ -147,6 +159,59 @@ def test_bad_input_is_one_line_exit_2_and_no_output(bad_inputs, args, message):
     assert message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert list((bad_inputs / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("args,message", [case for case in BAD_TRAIN_INPUTS if "diverged" not in case[1]])
+def test_every_refusal_comes_before_training(bad_inputs, args, message, monkeypatch, capsys):
+    """No check may come after the training it could have prevented: with training
+    replaced by a tripwire, each bad input is still refused, so it was refused before."""
+    from fastemb import cli, trainer
+
+    def tripwire(*_args, **_kwargs):
+        raise AssertionError(f"training started before refusing {args}")
+
+    monkeypatch.setattr(trainer, "train", tripwire)
+    monkeypatch.chdir(bad_inputs)
+    code = cli.main(["train", *args, *(["-o", "out/v.txt"] if "-o" not in args else []), "--quiet", "--dim", "8"])
+    assert code == 2 and message in capsys.readouterr().err
+    assert list((bad_inputs / "out").iterdir()) == []
+
+
+def test_a_failed_second_output_leaves_no_new_file(tmp_path):
+    """The vectors file fits under the file-size limit, the model file (twice the
+    matrices) does not: the vectors, already written, must not appear either."""
+    import resource
+
+    corpus = write(tmp_path / "c.txt", " ".join(f"w{i % 400}" for i in range(10_000)))
+    old_model = write(tmp_path / "m.npz", "precious")
+    limit = 400 * 64 * 4 * 3 // 2  # vectors: 400 x 64 float32 (+ words); model: twice that and more
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = run_cli("train", corpus, "-o", tmp_path / "v.bin", "--binary", "--save-model", old_model,
+                     "--history", tmp_path / "h.json", "--dim", 64, "--epochs", 1, "--threads", 1, "--quiet",
+                     preexec_fn=small_disk)
+    assert result.returncode == 2 and "File too large" in result.stderr, result.stderr
+    assert "no output was written" in result.stderr and "m.npz" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert sorted(os.listdir(tmp_path)) == ["c.txt", "m.npz"] and old_model.read_text() == "precious"
+    # the same command without the limit writes all three
+    result = run_cli("train", corpus, "-o", tmp_path / "v.bin", "--binary", "--save-model", old_model,
+                     "--history", tmp_path / "h.json", "--dim", 64, "--epochs", 1, "--threads", 1, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["c.txt", "h.json", "m.npz", "v.bin"]
+    assert len(fastemb.load(tmp_path / "v.bin")) == 400 and len(fastemb.load_model(old_model).vocab) == 400
+
+
+def test_unicode_errors_replace_trains_and_reports_the_bytes(bad_inputs):
+    out = bad_inputs / "out" / "v.txt"
+    result = run_cli("train", "in/latin1.txt", "-o", out, "--min-count", 1, "--dim", 8, "--epochs", 1,
+                     "--unicode-errors", "replace", cwd=bad_inputs)
+    assert result.returncode == 0, result.stderr
+    assert "replaced 2 invalid UTF-8 bytes in 1 file (in/latin1.txt)" in result.stderr
+    assert sorted(fastemb.load(out).index_to_word) == ["caf\ufffd", "ol\ufffd"]
 
 
 def test_a_full_disk_while_saving_keeps_the_old_file(tmp_path):

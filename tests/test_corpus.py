@@ -108,6 +108,47 @@ def test_invalid_utf8_names_file_and_offset(tmp_path):
         corpus.scan(path, block_bytes=4)
 
 
+def test_strict_is_the_default_and_names_the_way_out(tmp_path):
+    path = write(tmp_path / "bad.txt", b"caf\xe9 ol\xe9\n")
+    with pytest.raises(CorpusError, match=r"--unicode-errors replace \(unicode_errors='replace'\)"):
+        corpus.scan(path)
+
+
+LATIN1 = b"caf\xe9 au lait\n\xff\xfe na\xefve caf\xe9\r\nvalid \xc3\xa9t\xc3\xa9 \xe2\x82\n"  # 7 bad bytes
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("block_bytes", [3, 1 << 20])
+def test_replace_and_ignore_decode_as_python_does_and_count_bytes(tmp_path, compiled, block_bytes):
+    path = write(tmp_path / "latin.txt", LATIN1)
+    for errors in ("replace", "ignore"):
+        expected = LATIN1.decode("utf-8", errors).encode("utf-8").split()
+        with corpus.scan(path, unicode_errors=errors, compiled=compiled, block_bytes=block_bytes) as scanned:
+            counted = dict(zip(scanned.words, scanned.counts.tolist()))
+            assert scanned.tokens == len(expected)
+            assert counted == {word: expected.count(word) for word in set(expected)}
+            assert scanned.invalid.per_file == {str(path): 7}
+            verb = "replaced" if errors == "replace" else "dropped"
+            assert scanned.invalid.summary(errors) == f"{verb} 7 invalid UTF-8 bytes in 1 file ({path})"
+
+
+def test_valid_text_reports_nothing_replaced(tmp_path):
+    path = write(tmp_path / "good.txt", "naïve café\n")
+    with corpus.scan(path, unicode_errors="replace") as scanned:
+        assert scanned.invalid.per_file == {} and scanned.invalid.summary("replace") is None
+
+
+def test_unicode_errors_must_be_a_known_choice(tmp_path):
+    with pytest.raises(ValueError, match="unicode_errors='skip' is not one of strict, replace, ignore"):
+        corpus.scan(write(tmp_path / "a.txt", "a b\n"), unicode_errors="skip")
+
+
+@pytest.mark.parametrize("given,kind", [([["a", "b"]], "item 0 is a list"), (42, "got int"), ([b"a.txt"], "bytes")])
+def test_something_that_is_not_a_path_is_one_clear_type_error(given, kind):
+    with pytest.raises(TypeError, match=kind):
+        corpus.scan(given)
+
+
 def test_nul_bytes_mean_binary(tmp_path):
     path = write(tmp_path / "bin.dat", b"abc \x00\x01\x02")
     with pytest.raises(CorpusError, match=r"bin.dat: NUL byte at byte offset 4"):

@@ -91,9 +91,89 @@ def test_corrupt_files_name_the_place(tmp_path, content, message):
         fastemb.load(path)
 
 
-def test_words_with_whitespace_cannot_be_written(tmp_path):
-    with pytest.raises(ValueError, match="has whitespace"):
-        formats.write_vectors(tmp_path / "v.txt", ["a b"], np.zeros((1, 2), np.float32))
+@pytest.mark.parametrize("word", ["", "a b", "a\tb", "a\nb", "a\rb", "a\x0bb", "a\x0cb", "a\x00b"])
+def test_words_with_ascii_whitespace_cannot_be_written(tmp_path, word):
+    with pytest.raises(ValueError, match="has ASCII whitespace"):
+        formats.write_vectors(tmp_path / "v.txt", [word], np.zeros((1, 2), np.float32))
+    assert os.listdir(tmp_path) == []
+
+
+# Corpora are split on ASCII whitespace only (as word2vec.c and fastText split them),
+# so everything else is part of a word: Unicode spaces, other control characters.
+CORPUS_WORDS = ["\xa0\\t]*)([=:])([", "a\u2028b", "x\x1cy\x1dz\x1e\x1f", "\x85nel", "esc\x1b[1m", "\u3000",
+                "\ufeffbom", "del\x7f"]
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_any_word_a_corpus_gives_round_trips(tmp_path, binary):
+    matrix = np.arange(len(CORPUS_WORDS) * 3, dtype=np.float32).reshape(-1, 3)
+    path = tmp_path / "v.bin"
+    fastemb.WordVectors(CORPUS_WORDS, matrix).save(path, binary=binary)
+    loaded = fastemb.load(path)
+    assert loaded.index_to_word == CORPUS_WORDS
+    np.testing.assert_array_equal(loaded.vectors, matrix)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_gensim_reads_words_with_unicode_spaces(tmp_path, binary):
+    gensim_models = pytest.importorskip("gensim.models")
+    words = ["no\xa0break", "ideographic\u3000space", "plain"]
+    path = tmp_path / "v.bin"
+    fastemb.WordVectors(words, np.eye(3, dtype=np.float32)).save(path, binary=binary)
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=binary)
+    assert theirs.index_to_key == words
+
+
+def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path, vectors):
+    words, matrix = vectors
+    old_mask = os.umask(0o027)
+    try:
+        fresh = tmp_path / "fresh.txt"
+        fastemb.WordVectors(words, matrix).save(fresh)
+        assert fresh.stat().st_mode & 0o777 == 0o640
+        kept = write(tmp_path / "kept.txt", "old")
+        os.chmod(kept, 0o604)
+        fastemb.WordVectors(words, matrix).save(kept)
+        assert kept.stat().st_mode & 0o777 == 0o604 and fastemb.load(kept).index_to_word == words
+    finally:
+        os.umask(old_mask)
+
+
+def test_outputs_written_together_appear_together_or_not_at_all(tmp_path, vectors):
+    words, matrix = vectors
+    wv = fastemb.WordVectors(words, matrix)
+    with formats.written_together() as done:
+        wv.save(tmp_path / "a.txt")
+        assert os.listdir(tmp_path) != [] and not (tmp_path / "a.txt").exists()  # only the temporary so far
+        wv.save(tmp_path / "b.bin", binary=True)
+    assert done == [tmp_path / "a.txt", tmp_path / "b.bin"]
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.bin"]
+
+    with pytest.raises(ValueError, match="ASCII whitespace"):
+        with formats.written_together():
+            wv.save(tmp_path / "c.txt")
+            fastemb.WordVectors(["bad word"], matrix[:1]).save(tmp_path / "d.txt")
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.bin"]  # c.txt was written, but not put in place
+
+
+def test_a_failed_rename_says_what_was_written(tmp_path, vectors, monkeypatch):
+    from fastemb.errors import PartiallyWritten
+
+    words, matrix = vectors
+    wv = fastemb.WordVectors(words, matrix)
+    real_replace = os.replace
+
+    def replace(source, target):
+        if str(target).endswith("second.txt"):
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(PartiallyWritten, match=r"written: .*first.txt; not written: .*second.txt"):
+        with formats.written_together():
+            wv.save(tmp_path / "first.txt")
+            wv.save(tmp_path / "second.txt")
+    assert sorted(os.listdir(tmp_path)) == ["first.txt"]
 
 
 # --- files written by other tools, by their writers' rules ---------------------------------------
