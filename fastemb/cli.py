@@ -150,6 +150,7 @@ def _run_train(args: argparse.Namespace) -> None:
     for path in (args.output, args.save_model, args.checkpoint, args.history):
         if path is not None:
             check_writable(path)  # a bad output path fails now, not after training
+    _check_distinct_outputs(args)
     checkpoint = args.checkpoint or args.resume
     try:
         if args.resume:
@@ -176,6 +177,22 @@ def _run_phrases(args: argparse.Namespace) -> None:
                      cache_dir=args.cache_dir, unicode_errors=args.unicode_errors or "strict")
     print(f"fastemb: phrases={len(result.phrases)} joined={result.joins} words_in={result.words_in} "
           f"words_out={result.words_out} seconds={result.seconds:.3f} output={args.output}", file=sys.stderr)
+
+
+def _check_distinct_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before reading anything, an output that would overwrite a corpus
+    file or another output of the same run (the checkpoint may be the resumed file)."""
+    from .corpus import list_files
+
+    outputs = [(flag, path) for flag, path in (("-o", args.output), ("--save-model", args.save_model),
+                                                ("--history", args.history), ("--checkpoint", args.checkpoint))
+               if path is not None]
+    taken = {os.path.realpath(path): f"the corpus file {path}" for path in list_files(args.corpus)}
+    for flag, path in outputs:
+        where = os.path.realpath(path)
+        if where in taken:
+            raise ValueError(f"{flag} {path} would overwrite {taken[where]}; give another file name")
+        taken[where] = f"the {flag} output"
 
 
 def _write_outputs(model, args: argparse.Namespace, checkpoint: Optional[str]) -> None:

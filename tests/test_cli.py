@@ -147,6 +147,9 @@ BAD_TRAIN_INPUTS = [
     (["in/small.txt", "--maxn", "6", "--hs"], "hs=True with subwords"),
     (["in/small.txt", "--negative", "0"], "negative=0 leaves nothing to predict"),
     (["in/missing.txt"], "in/missing.txt: no such file or directory"),
+    (["in/small.txt", "-o", "in/small.txt"], "-o in/small.txt would overwrite the corpus file in/small.txt"),
+    (["in", "-o", "in/small.txt"], "-o in/small.txt would overwrite the corpus file"),
+    (["in/small.txt", "--save-model", "out/v.txt"], "--save-model out/v.txt would overwrite the -o output"),
 ]
 
 

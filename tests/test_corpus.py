@@ -149,6 +149,13 @@ def test_something_that_is_not_a_path_is_one_clear_type_error(given, kind):
         corpus.scan(given)
 
 
+def test_a_cache_dir_that_cannot_hold_a_file_is_a_clean_error(tmp_path):
+    from fastemb.id_cache import cache_array
+
+    with pytest.raises(CorpusError, match=r"missing: cannot hold the encoded corpus \(0 MB\)"):
+        cache_array(10, str(tmp_path / "missing"))
+
+
 def test_nul_bytes_mean_binary(tmp_path):
     path = write(tmp_path / "bin.dat", b"abc \x00\x01\x02")
     with pytest.raises(CorpusError, match=r"bin.dat: NUL byte at byte offset 4"):

@@ -83,3 +83,14 @@ def test_train_shortcut_and_initialisation(planted_corpus, backend):
     # hierarchical softmax adds a row per inner node of the Huffman tree (vocabulary - 1)
     assert fastemb.trainer.init_matrices(1000, make_settings(dim=50, hs=True))[1].shape == (1999, 50)
     assert fastemb.trainer.init_matrices(1000, make_settings(dim=50, hs=True, negative=0))[1].shape == (999, 50)
+
+
+def test_the_progress_bar_shows_no_loss_before_one_is_known(capsys):
+    from fastemb.trainer import _Progress
+
+    bar = _Progress(total=100, show=True)
+    bar.draw(0.025, float("nan"))
+    assert "lr" in bar.bar.postfix and "loss" not in bar.bar.postfix
+    bar.draw(0.02, 1.5)
+    assert "loss=1.5000" in bar.bar.postfix
+    bar.close()
