@@ -6,6 +6,7 @@ Errors a user can fix print one line on stderr and exit 2; Ctrl-C exits 130.
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 import logging
 import os
 import sys
@@ -133,10 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SETTING_NAMES = ("model", "dim", "window", "negative", "hs", "min_count", "max_vocab", "sample", "epochs",
-                 "alpha", "min_alpha", "threads", "seed", "max_sentence_length", "backend", "kernel",
-                 "max_words_counting", "cache_dir", "phrases", "phrases_threshold", "minn", "maxn", "buckets",
-                 "unicode_errors")
+# every training setting is a flag of `fastemb train` under the same name (min_count: --min-count)
+SETTING_NAMES = tuple(field.name for field in fields(Settings))
 
 
 def _run_train(args: argparse.Namespace) -> None:

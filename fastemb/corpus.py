@@ -9,8 +9,6 @@ int32 array every epoch reuses. The text is read once.
 """
 from __future__ import annotations
 
-import bz2
-import gzip
 import lzma
 import os
 import re
@@ -23,6 +21,7 @@ import numpy as np
 
 from .config import UNICODE_ERRORS
 from .errors import CorpusError
+from .formats import COMPRESSORS
 from .id_cache import cache_array, release
 from .word_table import PRUNED, SENTENCE_END, new_word_table
 
@@ -32,7 +31,6 @@ BLOCK_BYTES = 1 << 20
 MAX_RUN_BYTES = 1 << 20  # a longer run without whitespace is split, so a block stays bounded
 MAX_WORDS_COUNTING = 10_000_000  # distinct words the counting table may hold before rare ones are pruned
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an invalid byte, as the surrogateescape decoder gives it
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 def list_files(paths: Union[PathLike, Sequence[PathLike]]) -> List[Path]:
@@ -71,7 +69,7 @@ def list_files(paths: Union[PathLike, Sequence[PathLike]]) -> List[Path]:
 
 def open_text(path: Path) -> BinaryIO:
     """Open a corpus file for reading bytes, decompressing .gz, .bz2 and .xz."""
-    return _OPENERS.get(path.suffix.lower(), open)(path, "rb")
+    return COMPRESSORS.get(path.suffix.lower(), open)(path, "rb")
 
 
 def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES, max_run_bytes: int = MAX_RUN_BYTES,

@@ -36,7 +36,8 @@ _MAX_NUMBER_BYTES = 17  # " -1.23456789e-38"
 
 logger = logging.getLogger("fastemb")
 
-COMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}  # by file name suffix
+# by file name suffix, for corpora and vectors files alike
+COMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 UNICODE_ERRORS = ("strict", "replace", "ignore")  # what to do with a word that is not valid UTF-8
 MAX_HEADER_BYTES = 1 << 20  # the first line: a header, or a whole GloVe row
 MAX_WORD_BYTES = 100_000  # a binary word longer than this means the file is not a vectors file

@@ -291,3 +291,19 @@ def test_out_of_memory_is_one_line_saying_what_to_shrink(planted_corpus, tmp_pat
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("fastemb: error: out of memory; lower --dim") and err.count("\n") == 1
     assert os.listdir(tmp_path) == []
+
+
+def test_every_setting_is_a_train_flag_of_the_same_name():
+    """One name per concept: Settings.min_count is --min-count, and the parser
+    hands each setting over under its own name."""
+    from dataclasses import fields
+
+    from fastemb import cli
+    from fastemb.config import Settings
+
+    train = next(action for action in cli.build_parser()._subparsers._group_actions[0].choices.items()
+                 if action[0] == "train")[1]
+    flags = {option for action in train._actions for option in action.option_strings}
+    destinations = {action.dest for action in train._actions}
+    for setting in fields(Settings):
+        assert "--" + setting.name.replace("_", "-") in flags and setting.name in destinations, setting.name
