@@ -15,10 +15,13 @@ a word drawn twice for one input would make the order of its two updates
 matter, which the objective does not fix.
 
 Tolerance: the kernels read sigmoid from a table of midpoint values, off by at
-most 0.25 (sigmoid's steepest slope) x the step width, 12/1024 at the
-trainer's 1024 steps. Every row is allowed that error times lr times the sum
-of |the vectors| it was stepped along, plus float32 rounding. The same checks
-also run with a 2^18-step table, which leaves float32 rounding alone.
+most 0.25 (sigmoid's steepest slope) x half a step, a step being 12/1024 at
+the trainer's 1024 steps; we allow a whole step (float32 index arithmetic may
+pick the neighbouring cell at an edge). Every coordinate is allowed that
+error x lr x the sum of |that coordinate| of the vectors it was stepped along,
+x1.5 for earlier steps' errors feeding later scores, plus float32 rounding;
+the loss a step of softplus error (slope below 1) per decision. The same
+checks also run with a 2^18-step table, which leaves float32 rounding alone.
 """
 from dataclasses import dataclass
 
@@ -58,7 +61,8 @@ def softplus_table_error(steps):
 # --- the objective ----------------------------------------------------------------------------
 
 def decisions(word, negative, hs):
-    """(output row, label) of each logistic decision that predicts `word`.
+    """(output row, label) of each logistic decision that predicts `word`: the loss
+    of predicting it from h is the sum over them of -log sigmoid(label * h.out).
 
     Hierarchical softmax: one per inner node on the word's Huffman path, label
     +1 where the code is 0 (word2vec.c's label 1 - code); the nodes' rows
@@ -110,7 +114,7 @@ class Expected:
         over parts. Output rows move by -lr x their gradient. Each part of an
         input moves by the input's whole step, -lr dL/dh (word2vec.c's CBOW,
         fastText's subwords): for a single word that is its gradient, for a
-        mean of n rows n times each row's gradient."""
+        mean of n rows (each once) n times each row's gradient."""
         w_out = self.w_out.clone().requires_grad_()
         inputs = [sum(weight * self.w_in[row] for row, weight in parts).requires_grad_() for parts, _ in examples]
         loss = sum(example_loss(h, w_out, targets) for h, (_, targets) in zip(inputs, examples))
@@ -184,7 +188,9 @@ def expect_subword_skipgram(expected, ids, negative):
 
 
 def expect_subword_cbow(expected, ids, negative):
-    """A step per window: the mean over the context words of their inputs predicts the centre."""
+    """A step per window: the mean over the context words of their inputs predicts the centre.
+    (fastText's CBOW averages all the context words' rows at once instead: not
+    the same h when words have different numbers of rows, as here.)"""
     for centre, context in windows(ids):
         parts = [(row, weight / len(context)) for word in context for row, weight in subword_input(word)]
         expected.step([(parts, decisions(centre, negative, False))])
