@@ -10,9 +10,10 @@ after pair for classic skip-gram).
 
 Random draws are fixed, not replayed: window 1 (the span is drawn in
 1..window, so 1 leaves no choice), keep probability 1 (no subsampling), and a
-one-column alias table that always yields NOISE. One noise word per example:
-a word drawn twice for one input would make the order of its two updates
-matter, which the objective does not fix.
+one-column alias table that always yields NOISE. One noise draw per example
+but for batched skip-gram: a word drawn twice for one input would make the
+order of its two updates matter, which the objective does not fix; batched
+skip-gram alone applies them together.
 
 Tolerance: the kernels read sigmoid from a table of midpoint values, off by at
 most 0.25 (sigmoid's steepest slope) x half a step, a step being 12/1024 at
@@ -67,8 +68,9 @@ def decisions(word, negative, hs):
     Hierarchical softmax: one per inner node on the word's Huffman path, label
     +1 where the code is 0 (word2vec.c's label 1 - code); the nodes' rows
     follow the words' rows when negative sampling has them. Negative sampling:
-    the word itself +1 and the noise word -1, unless the noise word is the word
-    (with negative 0 and no tree, the subword kernels' case, the word alone)."""
+    the word itself +1 and each of the `negative` noise draws -1, unless the
+    noise word is the word (with negative 0 and no tree, the subword kernels'
+    case, the word alone)."""
     out = []
     if hs:
         paths = huffman_paths(COUNTS)
@@ -77,8 +79,8 @@ def decisions(word, negative, hs):
         out += [(first + int(node), 1.0 if code == "0" else -1.0) for node, code in zip(nodes, paths.codes(word))]
     if negative or not hs:
         out.append((word, 1.0))
-        if negative and NOISE != word:
-            out.append((NOISE, -1.0))
+        if NOISE != word:
+            out += [(NOISE, -1.0)] * negative
     return out
 
 
@@ -182,7 +184,8 @@ def expect_cbow(expected, ids, negative, hs):
 
 
 def expect_subword_skipgram(expected, ids, negative):
-    """fastText's orientation: the centre's input predicts each context word; a step per window."""
+    """fastText's orientation: the centre's input predicts each context word; a step
+    per window (fastText takes one per context word)."""
     for centre, context in windows(ids):
         expected.step([(subword_input(centre), decisions(word, negative, False)) for word in context])
 
@@ -283,6 +286,19 @@ def test_train_chunk_steps_down_the_gradient(kernel, method, output, steps):
     expect(expected, IDS, negative, hs)
     loss = run_word_kernel(kernel, code, w_in, w_out, IDS, negative, hs, steps)
     assert_kernel_took(expected, w_in, w_out, before, loss, steps)
+
+
+@pytest.mark.parametrize("hs", [False, True], ids=["negative-3", "hs+negative-3"])
+def test_batched_skipgram_sums_repeated_noise_draws(kernel, hs):
+    """Negative sampling's sum over k noise draws, all of one word here: the
+    window's step is still the gradient at its start, that word's decision
+    counted three times (the other kernels would apply the three in turn)."""
+    w_in, w_out = start_weights(VOCAB, VOCAB + (VOCAB - 1 if hs else 0))
+    before = w_in.copy(), w_out.copy()
+    expected = Expected(as64(w_in), as64(w_out))
+    expect_skipgram_batched(expected, IDS, 3, hs)
+    loss = run_word_kernel(kernel, ("skipgram", "batched"), w_in, w_out, IDS, 3, hs, 2 ** 18)
+    assert_kernel_took(expected, w_in, w_out, before, loss, 2 ** 18)
 
 
 SUBWORD_CASES = {"skipgram": ("skipgram", 1, PAIR_IDS, expect_subword_skipgram),
