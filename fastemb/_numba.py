@@ -178,7 +178,10 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_ta
     _kernels.skipgram_batched, with the same layout of ``work`` (rows: scratch of
     four ids). The vector loops are written out here rather than called: LLVM then
     keeps the arrays' data pointers and strides in registers across them, and
-    each loop writes one row, which it vectorises."""
+    each loop writes one row, which it vectorises.
+    One SGD step on the window's loss (its context words against the shared
+    targets) with the gradient at the window's starting parameters; classic
+    skip-gram steps pair by pair instead (see _kernels.skipgram_batched)."""
     loss = 0.0
     dim = w_in.shape[1]
     first_target_row = work.shape[0] - n_targets

@@ -212,7 +212,14 @@ cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const
     first, their steps discarded), so that each target row is loaded once per
     four examples: register blocking, as pWord2Vec's small matrix products.
     work: a row per context word, three spare rows, then (from the end) a row
-    per target."""
+    per target.
+    So the window takes one SGD step on its loss, the sum over its context words
+    j and the targets t of softplus(-sign_t * w_in[j].w_out[t]), with the
+    gradient taken at the window's starting parameters, the noise words shared
+    by its context words (a target drawn twice counts twice, still at the start).
+    word2vec.c's skip-gram (SKIPGRAM_CLASSIC) takes a step per (context, centre)
+    pair instead, each at the parameters the previous one left, with noise words
+    of its own. tests/test_kernel_autograd.py checks both against autograd."""
     cdef int dim = w_in.shape[1]
     cdef Py_ssize_t j, i, t, n = 0, group
     cdef Py_ssize_t first_target_row = work.shape[0] - n_targets
@@ -388,7 +395,8 @@ def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, 
                     examples += 1
                 elif method == SKIPGRAM_CLASSIC:
                     # word2vec.c's skip-gram: each context word in turn predicts the
-                    # centre's targets, with its own noise words
+                    # centre's targets, with its own noise words: a gradient step per
+                    # pair, at the parameters the previous pair left
                     for j in range(lo, hi):
                         if j != c:
                             n_current = draw_targets(sentence[c], negative, current, current_signs, &state,

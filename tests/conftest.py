@@ -40,6 +40,12 @@ def kernel(request):
     return module.train_chunk
 
 
+@pytest.fixture
+def subword_kernel(kernel):
+    """train_chunk_subword of the module whose train_chunk the `kernel` fixture gives."""
+    return sys.modules[kernel.__module__].train_chunk_subword
+
+
 @pytest.fixture(scope="session")
 def planted_corpus(tmp_path_factory):
     """The demo's corpus with planted pairs, smaller: 20,000 sentences, 180,000 words."""

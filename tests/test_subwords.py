@@ -1,6 +1,5 @@
 """Character n-grams and their hashing, the subword table, and the subword kernels
 against the plain-numpy reference (tests/reference_subword.py)."""
-import sys
 
 import numpy as np
 import pytest
@@ -96,12 +95,6 @@ def test_table_refuses_more_rows_than_int32():
 
 
 # --- the kernels -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def subword_kernel(kernel):
-    """train_chunk_subword of the module whose train_chunk the `kernel` fixture gives."""
-    return sys.modules[kernel.__module__].train_chunk_subword
-
 
 def subword_problem(seed=0, vocab=12, dim=8, length=80, buckets=7, minn=2, maxn=3):
     """A dozen short made-up words, few buckets (so rows are shared, and a word can
