@@ -15,7 +15,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import Dict
+from typing import Collection, Dict
 
 CLI_PAGE = Path(__file__).resolve().parent / "cli.md"
 _BLOCK = re.compile(r"(<!-- cli:(?P<name>[a-z]+) -->\n).*?(<!-- /cli:(?P=name) -->)", re.S)
@@ -29,7 +29,8 @@ def _subcommands(parser: argparse.ArgumentParser) -> Dict[str, argparse.Argument
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Help text as one table cell: a pipe would end the cell, a < start an HTML tag."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
 def _argument(action: argparse.Action) -> str:
@@ -41,7 +42,10 @@ def _argument(action: argparse.Action) -> str:
     flags = ", ".join(f"`{flag}`" for flag in action.option_strings)
     if action.nargs == 0:
         return flags
-    metavar = action.metavar or action.dest.upper()
+    if action.metavar is None and action.choices is not None:
+        metavar = "{" + ",".join(map(str, action.choices)) + "}"  # as --help shows them
+    else:
+        metavar = action.metavar or action.dest.upper()
     many = "..." if action.nargs in ("+", "*") else ""
     return f"{flags} `{metavar}{many}`"
 
@@ -49,29 +53,32 @@ def _argument(action: argparse.Action) -> str:
 def _meaning(parser: argparse.ArgumentParser, action: argparse.Action) -> str:
     # the formatter expands %(default)s and friends exactly as --help shows them
     text = parser._get_formatter()._expand_help(action) if action.help else ""
-    if action.choices is not None and action.option_strings:
-        text = f"one of {', '.join(f'`{c}`' for c in action.choices)}: {text}" if text else \
-            f"one of {', '.join(f'`{c}`' for c in action.choices)}"
     if action.required and action.option_strings:
         text += " (required)"
     return _cell(text)
 
 
-def table(parser: argparse.ArgumentParser) -> str:
-    """One subcommand's arguments, in the order --help lists them, as Markdown."""
-    rows = ["| argument | meaning |", "|---|---|"]
-    for action in parser._actions:
-        if isinstance(action, argparse._HelpAction):
-            continue
-        rows.append(f"| {_argument(action)} | {_meaning(parser, action)} |")
-    usage = " ".join(parser.format_usage().split())[len("usage: "):]
-    return f"```text\n{usage}\n```\n\n" + "\n".join(rows) + "\n"
+def table(parser: argparse.ArgumentParser, keywords: Collection[str] = ()) -> str:
+    """One subcommand's arguments, in the order --help lists them, as Markdown;
+    with ``keywords`` (the settings that are also Python keywords), a column
+    naming each flag's keyword."""
+    actions = [a for a in parser._actions if not isinstance(a, argparse._HelpAction)]
+    if keywords:
+        rows = ["| argument | Python keyword | meaning |", "|---|---|---|"]
+        for action in actions:
+            keyword = f"`{action.dest}=`" if action.dest in keywords else ""
+            rows.append(f"| {_argument(action)} | {keyword} | {_meaning(parser, action)} |")
+    else:
+        rows = ["| argument | meaning |", "|---|---|"]
+        rows += [f"| {_argument(action)} | {_meaning(parser, action)} |" for action in actions]
+    return "\n".join(rows) + "\n"
 
 
 def tables() -> Dict[str, str]:
-    from fastemb.cli import build_parser
+    from fastemb.cli import SETTING_NAMES, build_parser
 
-    return {name: table(sub) for name, sub in _subcommands(build_parser()).items()}
+    return {name: table(sub, SETTING_NAMES if name == "train" else ())
+            for name, sub in _subcommands(build_parser()).items()}
 
 
 def render(page: str) -> str:
