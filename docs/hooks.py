@@ -25,3 +25,19 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     return _DOCS_LINK.sub("](", readme)
+
+
+# The docstrings name other objects with Sphinx roles (:class:`Model`, :meth:`train`,
+# :class:`~fastemb.history.EpochRecord`), which read well in help() but reach the
+# API page as literal text; on the page they become plain code: the name, or with
+# "~" its last part, as Sphinx shows it.
+_ROLE = re.compile(r":(?:class|meth|func|attr|mod|exc|data|obj):<code>(~?)([^<]*)</code>")
+
+
+def _plain_name(match):
+    tilde, name = match.groups()
+    return f"<code>{name.rsplit('.', 1)[-1] if tilde else name}</code>"
+
+
+def on_page_content(html, page, config, files):
+    return _ROLE.sub(_plain_name, html)
