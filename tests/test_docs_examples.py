@@ -78,6 +78,16 @@ def test_every_block_is_tagged_and_known():
             assert language in LANGUAGES or language in OUTPUT_LANGUAGES, f"{page.name}:{line}: ```{language}"
 
 
+def test_readme_is_a_first_screen():
+    """The README stays short, and opens with the two set-up commands CI runs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) <= 12_000
+    first = "\n".join(readme.splitlines()[:80])
+    for needed in ("pip install . && fastemb demo", 'pip install ".[test]" && pytest', "## Input format",
+                   "## Quickstart: Python", "## Quickstart: the shell"):
+        assert needed in first, needed
+
+
 def test_not_run_entries_still_exist():
     # a stale entry would silently let a new block go unrun
     for (name, line), _ in NOT_RUN.items():
