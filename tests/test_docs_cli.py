@@ -1,6 +1,7 @@
-"""docs/cli.md's flag tables are what docs/gen_cli.py renders from the parser:
-a flag added, renamed or re-documented in fastemb/cli.py fails here until the
-page is regenerated (python docs/gen_cli.py)."""
+"""docs/cli.md's flag tables and docs/python.md's settings table are what
+docs/gen_cli.py renders from the parser and fastemb/config.py: a flag or setting
+added, renamed, re-ranged or re-documented fails here until the pages are
+regenerated (python docs/gen_cli.py)."""
 import importlib.util
 from pathlib import Path
 
@@ -14,10 +15,12 @@ def _gen_cli():
     return module
 
 
-def test_cli_page_tables_match_the_parser():
+def test_generated_tables_match_the_code():
     gen_cli = _gen_cli()
-    page = (DOCS / "cli.md").read_text(encoding="utf-8")
-    assert gen_cli.render(page) == page, "docs/cli.md is out of date: run python docs/gen_cli.py and commit it"
+    for path, generated in gen_cli.pages().items():
+        page = path.read_text(encoding="utf-8")
+        assert gen_cli.render(page, generated) == page, \
+            f"docs/{path.name} is out of date: run python docs/gen_cli.py and commit it"
 
 
 def test_every_subcommand_and_flag_is_on_the_page():
