@@ -88,6 +88,15 @@ def test_readme_is_a_first_screen():
         assert needed in first, needed
 
 
+def test_tests_cited_by_the_docs_exist():
+    """docs/reliability.md's test column (and any page) names real test functions."""
+    tests = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("*.py"))
+    for page in ALL_PAGES:
+        for name in set(re.findall(r"`(?:test_\w+\.py::)?(test_\w+)`", page.read_text(encoding="utf-8"))):
+            if not name.endswith("_py"):
+                assert f"def {name}(" in tests, f"{page.name} cites {name}, which no test file defines"
+
+
 def test_not_run_entries_still_exist():
     # a stale entry would silently let a new block go unrun
     for (name, line), _ in NOT_RUN.items():
