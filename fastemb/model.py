@@ -31,7 +31,7 @@ CHECKPOINT_MINUTES = 30.0  # default interval of checkpoints: at most this much 
 
 
 class Model:
-    """A word2vec model (skip-gram or CBOW with negative sampling).
+    """A word2vec model (skip-gram or CBOW, negative sampling and/or hierarchical softmax).
 
     ``Model(**settings)`` takes the settings of :class:`fastemb.config.Settings`
     (``dim=100``, ``window=5``, ``negative=5``, ``min_count=5``, ``sample=1e-3``,
