@@ -108,6 +108,7 @@ class CompiledWordTable:
     def add(self, block: bytes) -> np.ndarray:
         """Provisional ids of the block's words (SENTENCE_END per newline), counted."""
         self._make_room(len(block))
+        self._check_room(len(block))
         ids = np.empty(len(block), np.int32)  # at most one id per byte
         n_ids, self._n = self._count_block(block, ids, self._table, self._offsets, self._pool,
                                            self._counts, self._n)
@@ -132,6 +133,16 @@ class CompiledWordTable:
                 size *= 2
             self._table = np.zeros(size, np.int32)
             self._rehash(self._table, self._offsets, self._pool, self._n)
+
+    def _check_room(self, block_bytes: int) -> None:
+        """The table above, checked once per block: count_block cannot check it itself."""
+        words = self._n + block_bytes // 2 + 1
+        size = len(self._table)
+        if not (len(self._offsets) >= words + 1 and len(self._counts) >= words
+                and len(self._pool) >= int(self._offsets[self._n]) + block_bytes
+                and size >= 2 * words and size & (size - 1) == 0):
+            raise RuntimeError(f"word table: no room for a block of {block_bytes} bytes "
+                               f"after {self._n} words (a bug in _make_room)")
 
     def words(self) -> List[bytes]:
         pool, offsets = self._pool.tobytes(), self._offsets[: self._n + 1].tolist()

@@ -8,6 +8,8 @@ counts of every word must come back, so an array left too short fails the
 comparison even where the overrun does not crash; the CI's bounds-checked build
 turns it into an IndexError.
 """
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,13 +19,32 @@ from fastemb import _backend
 from fastemb import word_table
 from fastemb.word_table import CompiledWordTable, PythonWordTable
 
-KERNELS = _backend.cython_kernels()
-pytestmark = pytest.mark.skipif(KERNELS is None, reason="the Cython extension is not built")
 
 
-def compiled_table(words=1, pool_bytes=1):
+def built_modules():
+    """The Cython builds this machine runs: the portable one and, with AVX2 + FMA, that one."""
+    names = ["_kernels"] + (["_kernels_avx2"] if _backend._cpu_has_avx2_fma() else [])
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(f"fastemb.{name}"))
+        except ImportError:
+            pass
+    return modules
+
+
+MODULES = built_modules()
+pytestmark = pytest.mark.skipif(not MODULES, reason="the Cython extension is not built")
+
+
+@pytest.fixture(scope="module", params=MODULES or [None], ids=lambda m: getattr(m, "__name__", "none").split(".")[-1])
+def kernels(request):
+    return request.param
+
+
+def compiled_table(kernels, words=1, pool_bytes=1):
     """A table that starts tiny, so that small inputs cross many doublings."""
-    return CompiledWordTable(KERNELS.count_block, KERNELS.rehash, words=words, pool_bytes=pool_bytes)
+    return CompiledWordTable(kernels.count_block, kernels.rehash, words=words, pool_bytes=pool_bytes)
 
 
 DIGITS = bytes(c for c in range(33, 127) if c != ord("z"))  # printable ASCII; z pads
@@ -110,12 +131,12 @@ def aimed_size(table: CompiledWordTable, aim: str, delta: int, n: int, used: int
 @settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=block_plans, start_words=st.sampled_from([1, 2, 8]), start_bytes=st.sampled_from([1, 3, 64]),
        seed=st.integers(0, 2**32 - 1))
-def test_growth_matches_the_python_table(plan, start_words, start_bytes, seed):
+def test_growth_matches_the_python_table(kernels, plan, start_words, start_bytes, seed):
     """Blocks sized to land on, just below or just past the length of each array,
     from a tiny start: the arrays double many times, one at a time or several
     at once, with prunes in between."""
     rng = np.random.default_rng(seed)
-    twins = Twins(compiled_table(start_words, start_bytes))
+    twins = Twins(compiled_table(kernels, start_words, start_bytes))
     for aim, delta, length, new, repeats, newlines, prune in plan:
         n, used = len(twins.python), sum(map(len, twins.python.words()))
         size = None if aim == "free" else aimed_size(twins.compiled, aim, delta, n, used)
@@ -146,8 +167,8 @@ def test_growth_matches_the_python_table(plan, start_words, start_bytes, seed):
 # (which needs 2^k + 1) but not _counts, and the next block counted past its end.
 @pytest.mark.parametrize("k", range(1, 13))
 @pytest.mark.parametrize("delta", [-1, 0, 1])
-def test_words_at_a_power_of_two(k, delta):
-    twins = Twins(compiled_table())
+def test_words_at_a_power_of_two(kernels, k, delta):
+    twins = Twins(compiled_table(kernels))
     first = b"z " * (2 ** k + delta - 1)  # room for exactly 2^k + delta words, one of them new
     twins.add(first)
     # as many one- and two-byte-separated new words as the room allows without growing again
@@ -158,10 +179,10 @@ def test_words_at_a_power_of_two(k, delta):
 
 @pytest.mark.parametrize("k", range(2, 16))
 @pytest.mark.parametrize("delta", [-1, 0, 1])
-def test_pool_bytes_at_a_power_of_two(k, delta):
+def test_pool_bytes_at_a_power_of_two(kernels, k, delta):
     """The words' bytes fill the pool to 2^k + delta, then the next block's words follow."""
     total = 2 ** k + delta
-    twins = Twins(compiled_table(pool_bytes=4))
+    twins = Twins(compiled_table(kernels, pool_bytes=4))
     words = twins.new_words((total - 2) // 8, 7)  # 8 bytes each with the separator
     words.append(b"~" * (total - 8 * len(words) - 1))  # the rest, but for its separator
     block = block_of(words)
@@ -169,29 +190,29 @@ def test_pool_bytes_at_a_power_of_two(k, delta):
     twins.add(block)
     twins.add(block_of(twins.new_words(50, 7)))
     # one word and no separator: its bytes alone fill the pool to 2^k + delta
-    twins = Twins(compiled_table(pool_bytes=4))
+    twins = Twins(compiled_table(kernels, pool_bytes=4))
     twins.add(b"~" * total)
     twins.add(b"~" * (total + 1) + b" ~")
 
 
-def test_default_sizes_counts_past_the_first_offsets_doubling():
+def test_default_sizes_counts_past_the_first_offsets_doubling(kernels):
     """The crash of issue 14 at the real starting sizes: room for exactly 2^15
     words (so _offsets doubled to 2^16), then 35,000 new words in one block."""
-    twins = Twins(CompiledWordTable(KERNELS.count_block, KERNELS.rehash))
+    twins = Twins(CompiledWordTable(kernels.count_block, kernels.rehash))
     twins.add(b"z " * (2 ** 15 - 1))  # "z": never one of word()'s words
     short = twins.new_words(34_000, 1)  # 1 to 3 bytes: room for 31,816 more words, no growth
     twins.add(block_of(short))
     assert len(twins.compiled) == 34_001
 
 
-def test_starting_words_must_be_a_power_of_two():
+def test_starting_words_must_be_a_power_of_two(kernels):
     with pytest.raises(ValueError, match="power of two"):
-        compiled_table(words=3)
+        compiled_table(kernels, words=3)
 
 
-def test_more_words_than_int32_ids_is_an_error(monkeypatch):
+def test_more_words_than_int32_ids_is_an_error(kernels, monkeypatch):
     monkeypatch.setattr(word_table, "MAX_WORDS", 100)
-    table = compiled_table()
+    table = compiled_table(kernels)
     table.add(b"x " * 99)  # room for 100 words: fits
     with pytest.raises(OverflowError, match="int32"):
         table.add(b"y " * 99)  # 1 + 100 words would not
