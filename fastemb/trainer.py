@@ -147,6 +147,11 @@ def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
 # work          2 * window context rows, 3 spare, targets    work_shape(); subword 2 rows (same)
 # logistic      (z + MAX_Z) * (L - 1) / (2 MAX_Z) < L - 1     z < MAX_Z in the kernel; L >= 2
 # counters      examples, kept: int64; loss: float64          a chunk is ~65,536 words
+# int32 values  word ids, w_out / w_in row numbers            V <= 10M (scan prunes; the word
+#                                                             table refuses > 2**31 - 2); a row
+#                                                             number that wrapped is negative:
+#                                                             refused (check_kernel_inputs);
+#                                                             V + buckets < 2**31 (subwords.py)
 # ============= ============================================ ====================================
 
 
