@@ -10,11 +10,21 @@ Flags: -O3 plus the float reassociation gcc needs to vectorise dot products
 (-fassociative-math and what it requires) but *not* -ffinite-math-only, so NaN
 checks in the kernel keep working. No -march=native by default, so the wheel
 runs on any x86-64; FASTEMB_NATIVE=1 opts in to the host's instruction set.
-FASTEMB_DEBUG=1 turns Cython's bounds checks on.
+FASTEMB_DEBUG=1 turns Cython's bounds checks on (every memoryview index checked;
+wraparound stays off, so a negative index is an IndexError rather than a silent
+read from the end). FASTEMB_SANITIZE=address adds gcc's AddressSanitizer, which
+also catches raw-pointer accesses (memcpy, &array[i]) that bounds checks do not
+see; loading such a module needs LD_PRELOAD=$(gcc -print-file-name=libasan.so).
+Both are for tests (.ci/run), not for use: they make training several times slower.
+
+Switching between these modes rebuilds everything: pip builds in the source
+tree, and setuptools and cythonize go by timestamps, so a debug build would
+otherwise reuse the optimised .c and .o files (and the other way round).
 """
 import os
 import platform
 import sys
+from pathlib import Path
 
 import numpy
 from Cython.Build import cythonize
@@ -25,6 +35,16 @@ compile_args = ["-O3", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping
 if os.environ.get("FASTEMB_NATIVE") == "1":
     compile_args.append("-march=native")
 debug = os.environ.get("FASTEMB_DEBUG") == "1"
+sanitize = os.environ.get("FASTEMB_SANITIZE", "")
+link_args = []
+if sanitize:
+    sanitizer_args = [f"-fsanitize={sanitize}", "-fno-omit-frame-pointer"]
+    compile_args += sanitizer_args
+    link_args += sanitizer_args
+
+BUILD_MODE = f"native={os.environ.get('FASTEMB_NATIVE') == '1'} debug={debug} sanitize={sanitize}\n"
+MODE_STAMP = Path(__file__).resolve().parent / "build" / "fastemb-build-mode"
+mode_changed = not MODE_STAMP.exists() or MODE_STAMP.read_text() != BUILD_MODE
 
 SKIPPED_NOTE = """
 ************************************************************************
@@ -40,11 +60,19 @@ compiles on first use. To get the Cython kernel, install a C compiler
 class OptionalBuildExt(build_ext):
     """build_ext that turns a failed compile into a note instead of a failed install."""
 
+    def finalize_options(self):
+        super().finalize_options()
+        if mode_changed:
+            self.force = True
+
     def run(self):
         try:
             super().run()
         except Exception as error:  # a missing or broken compiler fails in many ways
             self._skip(error)
+            return
+        MODE_STAMP.parent.mkdir(parents=True, exist_ok=True)
+        MODE_STAMP.write_text(BUILD_MODE)
 
     def build_extension(self, ext):
         try:
@@ -62,6 +90,7 @@ def kernel_extension(name: str, extra_args=()) -> Extension:
         [f"fastemb/{name}.pyx"],
         include_dirs=[numpy.get_include()],
         extra_compile_args=compile_args + list(extra_args),
+        extra_link_args=link_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
 
@@ -74,8 +103,10 @@ setup(
     cmdclass={"build_ext": OptionalBuildExt},
     ext_modules=cythonize(
         extensions,
+        force=mode_changed,
         compiler_directives={
             "language_level": 3,
+            # not in the .pyx header: a header directive would override these
             "boundscheck": debug,
             "wraparound": False,
             "cdivision": True,

@@ -43,7 +43,9 @@ def count_block(const unsigned char[::1] text,   # in: UTF-8 text ending at whit
                 Py_ssize_t n_words):             # words in the table before this block
     """Split `text` on ASCII whitespace and look every word up, adding new ones.
     The caller guarantees room for len(text) // 2 + 1 new words, their bytes, and a
-    table at most half full afterwards. Returns (ids written, words now)."""
+    table at most half full afterwards. Returns (ids written, words now).
+    Nothing here checks it (no GIL, no bounds checks outside FASTEMB_DEBUG=1):
+    word_table.CompiledWordTable tables what each array needs and checks it per block."""
     cdef Py_ssize_t n = text.shape[0], pos = 0, start, slot, n_ids = 0
     cdef int64_t end
     with nogil:

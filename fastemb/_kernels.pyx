@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: language_level=3, cdivision=True
+# boundscheck and wraparound come from setup.py (FASTEMB_DEBUG=1 turns bounds checks on): set here, they would override it
 """The hot loops, without the GIL: SGD with negative sampling and/or hierarchical
 softmax on shared matrices (train_chunk; train_chunk_subword when input vectors
 are means of character n-gram rows), counting words in raw text (count_block), and writing vectors

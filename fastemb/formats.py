@@ -207,6 +207,8 @@ def _text_lines(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:
     kernel where it is built (~0.3 s for 68k x 100), else by Python (~1.2 s)."""
     from ._backend import cython_kernels
 
+    if len(words) != len(vectors):  # format_lines reads one word end per row
+        raise ValueError(f"{len(words)} words for {len(vectors)} rows")
     kernels = cython_kernels()
     for start in range(0, len(vectors), _ROWS_PER_BLOCK):
         block = np.ascontiguousarray(vectors[start: start + _ROWS_PER_BLOCK], dtype=np.float32)
@@ -215,6 +217,10 @@ def _text_lines(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:
             row_format = b" %.9g" * block.shape[1] + b"\n"
             yield b"".join(word + row_format % tuple(row.tolist()) for word, row in zip(encoded, block))
             continue
+        # format_lines writes without bounds checks: it reads word_ends[i] for every
+        # row i (one word per row: checked above); it writes each word, at most 16
+        # bytes per number (" -1.23456789e-38", write_float's widest; 17 would allow
+        # a 3-digit exponent) and a newline per row, so `text` is sized for that
         word_bytes = b"".join(encoded)
         word_ends = np.cumsum([len(word) for word in encoded], dtype=np.int64)
         text = np.empty(len(word_bytes) + block.size * _MAX_NUMBER_BYTES + len(block), np.uint8)

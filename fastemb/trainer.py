@@ -120,6 +120,107 @@ def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
     return np.asarray(bounds, dtype=np.int64)
 
 
+# What keeps the kernels' writes in bounds. train_chunk and train_chunk_subword
+# (Cython: no bounds checks outside FASTEMB_DEBUG=1 builds; Numba: none unless
+# NUMBA_BOUNDSCHECK=1) index these arrays with values read from other arrays, so
+# a wrong size or a stray id writes over other memory instead of failing.
+# train() checks every row below once per run (tables, matrices, ids: O(V + N),
+# before the threads start) and once per worker thread (scratch: O(1)); none of it
+# is in the loops.
+#
+# ============= ============================================ ====================================
+# written       index                                         in bounds because (checked by)
+# ============= ============================================ ====================================
+# w_in rows     word id from ids (and, subword: rows[...])    -1 <= id < V = len(keep_prob) <=
+#                                                             w_in rows; rows[] < w_in rows
+#                                                             (check_kernel_inputs)
+# w_in columns  k < dim = w_in.shape[1]                       w_out, work have dim columns (same)
+# w_out rows    centre < V, alias draw < len(noise_prob),     w_out rows >= V and
+#               path_rows[...]                                >= len(noise_prob) with negatives;
+#                                                             alias, path_rows < w_out rows (same)
+# path_offsets  centre + 1 <= V                               len V + 1, rising, ends within
+#                                                             path_rows (same)
+# sentence      kept < sentence.shape[0]                      the kernel stops there; capacity
+#                                                             >= 1, or it would not advance
+#                                                             (check_scratch)
+# targets,signs <= most_targets per centre, two sets          2 * most_targets each (same)
+#               (subword: 2 * window * (1 + negative))
+# work          2 * window context rows, 3 spare, targets    work_shape(); subword 2 rows (same)
+# logistic      (z + MAX_Z) * (L - 1) / (2 MAX_Z) < L - 1     z < MAX_Z in the kernel; L >= 2
+# counters      examples, kept: int64; loss: float64          a chunk is ~65,536 words
+# int32 values  word ids, w_out / w_in row numbers            V <= 10M (scan prunes; the word
+#                                                             table refuses > 2**31 - 2); a row
+#                                                             number that wrapped is negative:
+#                                                             refused (check_kernel_inputs);
+#                                                             V + buckets < 2**31 (subwords.py)
+# ============= ============================================ ====================================
+
+
+def check_kernel_inputs(w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray, tables: Tables,
+                        settings: Settings, subwords: Optional["SubwordTable"] = None) -> None:
+    """Raise ValueError unless every index the kernels will compute from these
+    arrays is in bounds (see the table above). Once per run, not per chunk."""
+    vocab_size = len(tables.keep_prob)
+    dim = w_in.shape[1]
+    _require(w_out.shape[1] == dim, f"w_in has {dim} columns but w_out {w_out.shape[1]}")
+    _require(w_in.shape[0] >= vocab_size, f"w_in has {w_in.shape[0]} rows for {vocab_size} words")
+    _require(tables.logistic.ndim == 2 and tables.logistic.shape[0] == 2 and tables.logistic.shape[1] >= 2,
+             f"logistic table of shape {tables.logistic.shape}, not (2, >= 2)")
+    low, high = _id_range(ids)
+    _require(low >= SENTENCE_END and high < vocab_size,
+             f"the corpus has word ids {low}..{high}, outside -1..{vocab_size - 1} (vocabulary of {vocab_size})")
+    if settings.negative:
+        n_noise = len(tables.noise_prob)
+        _require(w_out.shape[0] >= vocab_size, f"w_out has {w_out.shape[0]} rows for {vocab_size} words")
+        _require(1 <= n_noise <= w_out.shape[0] and len(tables.noise_alias) == n_noise,
+                 f"noise table of {n_noise} entries ({len(tables.noise_alias)} aliases) for {w_out.shape[0]} rows")
+        _require(_within(tables.noise_alias, n_noise), f"noise aliases outside 0..{n_noise - 1}")
+    if subwords is None:
+        offsets = tables.path_offsets
+        _require(len(offsets) == vocab_size + 1, f"{len(offsets)} path offsets for {vocab_size} words")
+        _require(offsets[0] >= 0 and bool(np.all(np.diff(offsets) >= 0)) and offsets[-1] <= len(tables.path_rows)
+                 and len(tables.path_signs) == len(tables.path_rows), "path offsets do not index path_rows")
+        _require(_within(tables.path_rows, w_out.shape[0]), f"path rows outside w_out's {w_out.shape[0]} rows")
+    else:
+        offsets = subwords.offsets
+        _require(len(offsets) == vocab_size + 1 and offsets[0] == 0 and offsets[-1] == len(subwords.rows)
+                 and bool(np.all(np.diff(offsets) >= 1)),
+                 f"subword offsets ({len(offsets)}) are not a row list for each of {vocab_size} words")
+        _require(_within(subwords.rows, w_in.shape[0]), f"subword rows outside w_in's {w_in.shape[0]} rows")
+
+
+def check_scratch(sentence: np.ndarray, targets: np.ndarray, signs: np.ndarray, work: np.ndarray,
+                  settings: Settings, n_targets: int, subword: bool) -> None:
+    """Raise ValueError unless one thread's scratch arrays hold what a kernel call
+    writes (see the table above). O(1): once per worker thread."""
+    needed = 2 * settings.window * (1 + settings.negative) if subword else 2 * n_targets
+    rows = 2 if subword else work_shape(settings.window, n_targets, settings.dim)[0]
+    _require(len(sentence) >= 1, "sentence buffer of 0 words: the kernel would never advance")
+    _require(len(targets) >= needed and len(signs) >= len(targets),
+             f"targets/signs of {len(targets)}/{len(signs)} entries, need {needed}")
+    _require(work.shape[0] >= rows and work.shape[1] == settings.dim,
+             f"work of shape {work.shape}, need ({rows}, {settings.dim})")
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(f"kernel arguments out of bounds: {message}")
+
+
+def _within(values: np.ndarray, size: int) -> bool:
+    return len(values) == 0 or (int(values.min()) >= 0 and int(values.max()) < size)
+
+
+def _id_range(ids: np.ndarray, block: int = 1 << 22):
+    """Smallest and largest id, a block at a time (ids may be a memory map larger than memory)."""
+    low, high = SENTENCE_END, SENTENCE_END
+    for start in range(0, len(ids), block):
+        part = ids[start: start + block]
+        low, high = min(low, int(part.min())), max(high, int(part.max()))
+        release(ids, start, start + len(part))
+    return low, high
+
+
 def init_matrices(vocab_size: int, settings: Settings):
     """word2vec.c's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero.
     With subwords (maxn > 0) the input matrix has ``buckets`` more rows, one per
@@ -249,6 +350,7 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     Since a chunk's seed and learning rates depend only on its position, a run
     resumed with one thread gives the vectors of an uninterrupted one.
     """
+    check_kernel_inputs(w_in, w_out, ids, tables, settings, subwords)
     control = control or RunControl()
     start = control.start or Position()
     bounds = chunk_bounds(ids)
@@ -284,6 +386,10 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
         subword_targets = np.empty(2 * settings.window * (1 + settings.negative), np.int32)
         subword_signs = np.empty(len(subword_targets), np.float32)
         try:
+            if subwords is None:
+                check_scratch(sentence, targets, signs, work, settings, n_targets, subword=False)
+            else:
+                check_scratch(sentence, subword_targets, subword_signs, work[:2], settings, n_targets, subword=True)
             while not stop.is_set() and not pause.is_set():
                 job = jobs.take()
                 if job is None:

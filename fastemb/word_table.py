@@ -17,6 +17,7 @@ SENTENCE_END = -1  # the id of a newline: the end of a sentence
 PRUNED = -2  # in a prune's id map: the word was dropped from the table
 _NEWLINE_TOKEN = b"\x00"  # corpus.py rejects NUL bytes, so this token cannot be a word
 _NEW_WORD = -3
+MAX_WORDS = 2**31 - 2  # the hash table stores id + 1 in an int32
 
 
 class PythonWordTable:
@@ -68,16 +69,38 @@ class CompiledWordTable:
     """Words as byte spans in one pool, found through an open-addressing hash table.
 
     Python grows the arrays (geometrically) so that ``count_block`` always has
-    room for the next block; the loop itself runs without the GIL.
+    room for the next block; the loop itself runs without the GIL and without
+    bounds checks, so ``_make_room`` is what keeps its writes in bounds. For a
+    block of B bytes and n words so far, count_block writes at most:
+
+    ========== ============================ =========================================
+    array      highest index written        why
+    ========== ============================ =========================================
+    ids        B - 1                        a word or a newline takes >= 1 byte
+    _offsets   n + B // 2 + 1               <= B // 2 + 1 new words (a byte and a
+    _counts    n + B // 2                   separator each, the last maybe without)
+    _pool      _offsets[n] + B - 1          new words' bytes are the block's bytes
+    _table     mask = size - 1              size a power of two, at most half full
+                                            afterwards, so a probe finds a free slot
+    ========== ============================ =========================================
+
+    Each array grows on its own condition: ``_offsets`` holds one entry more
+    than ``_counts``, so growing one when the other needs it is not enough.
+    Ids are int32 (the table stores id + 1): more than 2**31 - 2 distinct words
+    is an error, not a wrap (scan() prunes at 10 million, so it never gets there).
     """
 
-    def __init__(self, count_block, rehash):
+    def __init__(self, count_block, rehash, words: int = 1 << 14, pool_bytes: int = 1 << 20):
+        """``words`` (a power of two) and ``pool_bytes``: the starting capacity;
+        the tests start small so that a few kilobytes cross many doublings."""
+        if words < 1 or words & (words - 1):
+            raise ValueError(f"words={words}: the hash table's size must be a power of two")
         self._count_block, self._rehash = count_block, rehash
         self._n = 0
-        self._table = np.zeros(1 << 16, np.int32)
-        self._offsets = np.zeros(1 << 14, np.int64)
-        self._pool = np.zeros(1 << 20, np.uint8)
-        self._counts = np.zeros(1 << 14, np.int64)
+        self._table = np.zeros(4 * words, np.int32)
+        self._offsets = np.zeros(words, np.int64)
+        self._pool = np.zeros(max(pool_bytes, 1), np.uint8)
+        self._counts = np.zeros(words, np.int64)
 
     def __len__(self) -> int:
         return self._n
@@ -85,6 +108,7 @@ class CompiledWordTable:
     def add(self, block: bytes) -> np.ndarray:
         """Provisional ids of the block's words (SENTENCE_END per newline), counted."""
         self._make_room(len(block))
+        self._check_room(len(block))
         ids = np.empty(len(block), np.int32)  # at most one id per byte
         n_ids, self._n = self._count_block(block, ids, self._table, self._offsets, self._pool,
                                            self._counts, self._n)
@@ -93,8 +117,12 @@ class CompiledWordTable:
     def _make_room(self, block_bytes: int) -> None:
         new_words = block_bytes // 2 + 1  # a word takes a byte and a separator
         words = self._n + new_words
-        if len(self._offsets) < words + 1:
+        if words > MAX_WORDS:
+            raise OverflowError(f"the word table would hold more than {MAX_WORDS:,} words, "
+                                "beyond its int32 ids")
+        if len(self._offsets) < words + 1:  # word i spans offsets[i]..offsets[i + 1]
             self._offsets = _grown(self._offsets, words + 1)
+        if len(self._counts) < words:
             self._counts = _grown(self._counts, words)
         used = int(self._offsets[self._n])
         if len(self._pool) < used + block_bytes:
@@ -105,6 +133,16 @@ class CompiledWordTable:
                 size *= 2
             self._table = np.zeros(size, np.int32)
             self._rehash(self._table, self._offsets, self._pool, self._n)
+
+    def _check_room(self, block_bytes: int) -> None:
+        """The table above, checked once per block: count_block cannot check it itself."""
+        words = self._n + block_bytes // 2 + 1
+        size = len(self._table)
+        if not (len(self._offsets) >= words + 1 and len(self._counts) >= words
+                and len(self._pool) >= int(self._offsets[self._n]) + block_bytes
+                and size >= 2 * words and size & (size - 1) == 0):
+            raise RuntimeError(f"word table: no room for a block of {block_bytes} bytes "
+                               f"after {self._n} words (a bug in _make_room)")
 
     def words(self) -> List[bytes]:
         pool, offsets = self._pool.tobytes(), self._offsets[: self._n + 1].tolist()

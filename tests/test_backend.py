@@ -12,6 +12,8 @@ from fastemb import _backend, demo
 def no_extension(monkeypatch):
     """Make ``import fastemb._kernels`` fail, as on a machine where it was never compiled."""
     monkeypatch.setitem(sys.modules, "fastemb._kernels", None)
+    # once imported (by another test, in any order), the package attribute would satisfy the import
+    monkeypatch.delattr(fastemb, "_kernels", raising=False)
     monkeypatch.delenv(_backend.ENVIRONMENT_VARIABLE, raising=False)
 
 
