@@ -10,6 +10,16 @@ import pytest
 
 from fastemb import _backend
 
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # only tests/test_properties.py needs it
+    pass
+else:
+    # No deadline: an example's duration depends on the machine's load (two cores shared by
+    # several test runs, a first call compiling Numba code), so a deadline fails correct code.
+    _hypothesis_settings.register_profile("fastemb", deadline=None)
+    _hypothesis_settings.load_profile("fastemb")
+
 BACKENDS = ["cython", "numba"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -18,8 +18,8 @@ from fastemb.vocab import LONGEST_WORD_BYTES, build_vocab
 
 TABLES = [pytest.param(True, id="compiled"), pytest.param(False, id="python")]
 # FASTEMB_EXAMPLES=5000 pytest tests/test_properties.py searches longer than the default run
-# database=None: no .hypothesis/ directory is left in the working tree
-FEW = settings(max_examples=int(os.environ.get("FASTEMB_EXAMPLES", 60)), deadline=2000, database=None,
+# database=None: no .hypothesis/ directory is left in the working tree; no deadline (tests/conftest.py)
+FEW = settings(max_examples=int(os.environ.get("FASTEMB_EXAMPLES", 60)), database=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # text that is mostly words and whitespace, with some bytes that must be refused or are unusual
