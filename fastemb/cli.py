@@ -337,6 +337,13 @@ def _table(header: List[str], rows: List[List[str]]) -> str:
     return "\n".join(lines)
 
 
+def _decimal(value: float, places: int = 4) -> str:
+    """``value`` with ``places`` decimals; a tiny negative number (a cosine of -1e-9)
+    is 0.0000, not -0.0000, which reads as a sign that means something and widens its column."""
+    text = f"{value:.{places}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def _unknown_word(error: KeyError) -> ValueError:
     """A KeyError's message as the one-line error the command prints."""
     return ValueError(error.args[0] if error.args else str(error))
@@ -357,7 +364,7 @@ def _run_similar(args: argparse.Namespace) -> None:
             print()
         if len(args.words) > 1:
             print(f"nearest to {word}:")
-        print(_table(["word", "cosine"], [[w, f"{score:.4f}"] for w, score in answer]))
+        print(_table(["word", "cosine"], [[w, _decimal(score)] for w, score in answer]))
     _summary(args, wv, load_seconds, f"{len(args.words)} queries" if len(args.words) > 1 else "the query",
              query_seconds)
 
@@ -376,7 +383,7 @@ def _run_analogy(args: argparse.Namespace) -> None:
     query_seconds = time.perf_counter() - start
     print(f"{a} is to {b} as {c} is to:")
     print(_table(["word", "cosine" if args.method == "3cosadd" else "3cosmul"],
-                 [[w, f"{score:.4f}"] for w, score in answer]))
+                 [[w, _decimal(score)] for w, score in answer]))
     _summary(args, wv, load_seconds, "the query", query_seconds)
 
 
@@ -413,7 +420,7 @@ def _run_eval(args: argparse.Namespace) -> None:
         for path in args.pairs:
             result = wv.evaluate_word_pairs(path, case_insensitive=not args.case_sensitive)
             results["pairs"][path] = result
-            rows.append([path, f"{result['spearman']:.4f}", f"{result['pearson']:.4f}", str(result["pairs"]),
+            rows.append([path, _decimal(result["spearman"]), _decimal(result["pearson"]), str(result["pairs"]),
                          str(result["oov"])])
         print(_table(["word pairs", "spearman", "pearson", "pairs", "oov"], rows))
     seconds = time.perf_counter() - start

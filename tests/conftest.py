@@ -10,6 +10,17 @@ import pytest
 
 from fastemb import _backend
 
+try:
+    from hypothesis import HealthCheck, settings as _hypothesis_settings
+except ImportError:  # only tests/test_properties.py needs it
+    pass
+else:
+    # No deadline and no too_slow check: how long an example takes depends on the machine's
+    # load (two cores shared by several test runs, a first call compiling Numba code), so
+    # either would fail correct code now and then.
+    _hypothesis_settings.register_profile("fastemb", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    _hypothesis_settings.load_profile("fastemb")
+
 BACKENDS = ["cython", "numba"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -12,7 +12,8 @@ from fastemb import _backend, demo
 def no_extension(monkeypatch):
     """Make ``import fastemb._kernels`` fail, as on a machine where it was never compiled."""
     monkeypatch.setitem(sys.modules, "fastemb._kernels", None)
-    # once imported (by another test, in any order), the package attribute would satisfy the import
+    # once any test has imported it, the package's attribute answers ``from . import _kernels``
+    # without a look at sys.modules: hide it too, or this test depends on running first
     monkeypatch.delattr(fastemb, "_kernels", raising=False)
     monkeypatch.delenv(_backend.ENVIRONMENT_VARIABLE, raising=False)
 

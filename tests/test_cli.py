@@ -1,7 +1,11 @@
 """The ``fastemb`` command run as a user runs it, in a subprocess."""
 import os
+import queue
+import re
 import signal
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,24 +85,86 @@ def test_existing_output_survives_a_failed_run(tmp_path):
     assert result.returncode == 2 and out.read_text() == "keep me"
 
 
-def test_ctrl_c_stops_training_without_output(tmp_path):
+# Waits below are for events (a line on stderr, a file being read), never for a time. The
+# timeouts only stop a hung test; they are far longer than anything takes on a loaded machine.
+SAFETY_SECONDS = 300
+
+
+@pytest.fixture
+def background():
+    """start_cli, and at the end the kill of whatever a failed test left running."""
+    processes = []
+
+    def start(*args, **kwargs):
+        processes.append(start_cli(*args, **kwargs))
+        return processes[-1]
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+class StderrLines:
+    """A background process's stderr, read by a thread as it comes, so that a test can
+    wait for a line without blocking for ever. Text mode ends lines at \\r too: each
+    frame of the progress bar is a line."""
+
+    def __init__(self, process):
+        self.process, self.seen, self.lines = process, [], queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.process.stderr:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, pattern: str) -> re.Match:
+        """The first match of ``pattern`` in a line to come; fails if the process ends first."""
+        while True:
+            try:
+                line = self.lines.get(timeout=SAFETY_SECONDS)
+            except queue.Empty:
+                pytest.fail(f"no stderr line for {SAFETY_SECONDS} s, waiting for {pattern!r}: {self.text()!r}")
+            if line is None:
+                pytest.fail(f"fastemb ended (exit {self.process.wait()}) before a line matched {pattern!r}: "
+                            f"{self.text()!r}")
+            self.seen.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+
+    def rest(self) -> str:
+        """All of stderr, once the process has ended."""
+        self.process.wait(timeout=SAFETY_SECONDS)
+        self.reader.join(SAFETY_SECONDS)
+        while (line := self.lines.get_nowait()) is not None:
+            self.seen.append(line)
+        return self.text()
+
+    def text(self) -> str:
+        return "".join(self.seen)
+
+
+def test_ctrl_c_stops_training_without_output(tmp_path, background):
     corpus = tmp_path / "big.txt"
     rng = np.random.default_rng(0)
     words = np.array([f"w{i}" for i in range(2000)])
     corpus.write_text(" ".join(words[rng.zipf(1.3, 600_000) % 2000]))
     out = tmp_path / "v.txt"
-    process = start_cli("train", corpus, "-o", out, "--epochs", 1000, "--threads", 2, cwd=tmp_path)
-    deadline = time.time() + 60
-    line = ""
-    while "training" not in line and time.time() < deadline:  # wait until the training has started
-        line = process.stderr.readline()
-    time.sleep(1.0)
+    # 1000 epochs: hours of work, so the run can only end early by obeying Ctrl-C
+    process = background("train", corpus, "-o", out, "--epochs", 1000, "--threads", 2, cwd=tmp_path)
+    stderr = StderrLines(process)
+    stderr.wait_for("training")
+    # then a bar frame with words done: the threads are inside the compiled kernel, past starting up
+    while float(stderr.wait_for(r"\| *([0-9.]+)[kMGT]?/").group(1)) == 0:
+        pass
     process.send_signal(signal.SIGINT)
-    sent = time.time()
-    stderr = process.communicate(timeout=30)[1]
-    assert process.returncode == 130
-    assert time.time() - sent < 3
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    text = stderr.rest()
+    assert process.returncode == 130, text
+    assert "interrupted" in text and "Traceback" not in text
     assert not out.exists() and sorted(os.listdir(tmp_path)) == ["big.txt"]
 
 
@@ -243,8 +309,23 @@ def test_corrupt_vectors_are_one_line_exit_2(tmp_path, command):
     assert f"{vectors}: line 3" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_ctrl_c_while_counting_stops_at_once(tmp_path):
-    """A bz2 file of 150 concatenated streams: ~75 MB of text, several seconds to read."""
+def reading(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` holds ``path`` open and has read some of it (Linux's /proc)."""
+    target = os.path.realpath(path)
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd) == target:
+                info = Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text()
+                return int(re.search(r"pos:\s*(\d+)", info).group(1)) > 0
+        except (OSError, AttributeError):  # closed meanwhile
+            continue
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="watches the reading through Linux's /proc")
+def test_ctrl_c_while_counting_stops_at_once(tmp_path, background):
+    """A bz2 file of 150 concatenated streams: ~75 MB of text, seconds to read; Ctrl-C
+    comes as soon as the reading has begun, and must end the run before counting does."""
     import bz2
 
     rng = np.random.default_rng(0)
@@ -254,13 +335,18 @@ def test_ctrl_c_while_counting_stops_at_once(tmp_path):
     corpus = tmp_path / "big.txt.bz2"
     corpus.write_bytes(stream * 40)
     out = tmp_path / "v.txt"
-    process = start_cli("train", corpus, "-o", out, cwd=tmp_path)
-    time.sleep(1.5)  # imports done, reading the corpus (it takes longer than this)
+    process = background("train", corpus, "-o", out, cwd=tmp_path)
+    safety = time.monotonic() + SAFETY_SECONDS
+    while not reading(process.pid, corpus):
+        if process.poll() is not None:
+            pytest.fail(f"fastemb ended (exit {process.returncode}) before reading: {process.communicate()[1]!r}")
+        if time.monotonic() > safety:
+            pytest.fail(f"fastemb did not start reading {corpus} in {SAFETY_SECONDS} s")
+        time.sleep(0.01)
     process.send_signal(signal.SIGINT)
-    sent = time.time()
-    stderr = process.communicate(timeout=30)[1]
-    assert process.returncode == 130 and time.time() - sent < 1
-    assert "read " not in stderr, "the signal came after counting: make the corpus longer"
+    stderr = process.communicate(timeout=SAFETY_SECONDS)[1]
+    assert process.returncode == 130, stderr
+    assert "read " not in stderr, "counting finished before Ctrl-C took effect"
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert sorted(os.listdir(tmp_path)) == ["big.txt.bz2"]
 

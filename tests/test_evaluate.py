@@ -212,7 +212,69 @@ def test_word_pair_correlations_equal_gensims(trained, case_insensitive):
 
 # --- fastemb eval ----------------------------------------------------------------------------
 
-def test_eval_command_prints_tables_and_writes_json(trained, tmp_path):
+def printed_tables(stdout: str):
+    """``fastemb eval``'s tables: {section: [accuracy, correct, attempted, skipped]} and
+    {pairs file: [spearman, pearson, pairs, oov]}, as the strings printed."""
+    analogies, pairs, table = {}, {}, None
+    for line in stdout.splitlines():
+        cells = line.split()
+        if cells[:1] == ["section"] or cells[:2] == ["word", "pairs"]:
+            table = analogies if cells[0] == "section" else pairs
+        elif table is not None and len(cells) == 5:
+            table[cells[0]] = cells[1:]
+    return analogies, pairs
+
+
+def gensim_analogies(kv, questions, restrict_vocab, method="3cosadd"):
+    """gensim's (correct, attempted, skipped) per section, under fastemb eval's rules: case
+    folded, answers among and questions within the ``restrict_vocab`` first words."""
+    function = {"3cosadd": "most_similar", "3cosmul": "most_similar_cosmul"}[method]
+    _, sections = kv.evaluate_word_analogies(str(questions), restrict_vocab=restrict_vocab, case_insensitive=True,
+                                             similarity_function=function)
+    asked = {}  # gensim does not return the questions it skipped: these are all the file's
+    for line in questions.read_text().splitlines():
+        if line.startswith(":"):
+            section = line[1:].strip()
+            asked[section] = 0
+        elif line.strip():
+            asked[section] += 1
+    asked["Total accuracy"] = sum(asked.values())
+    counts = {}
+    for section in sections:
+        tries = len(section["correct"]) + len(section["incorrect"])
+        name = "total" if section["section"] == "Total accuracy" else section["section"]
+        counts[name] = (len(section["correct"]), tries, asked[section["section"]] - tries)
+    return counts
+
+
+def assert_analogies_equal_gensims(printed, theirs):
+    """The printed table against gensim's counts. A question whose best answers tie to
+    float precision may go either way, so ``correct`` may differ by one per section."""
+    assert set(printed) == set(theirs)
+    for section, (accuracy, correct, attempted, skipped) in printed.items():
+        right, tries, skips = theirs[section]
+        assert (int(attempted), int(skipped)) == (tries, skips), section
+        assert abs(int(correct) - right) <= 1, section
+        assert accuracy == f"{100 * int(correct) / max(int(attempted), 1):.2f}%", section
+    assert printed["total"][1:] == [str(sum(int(row[k]) for name, row in printed.items() if name != "total"))
+                                    for k in (1, 2, 3)]
+
+
+def assert_pairs_equal_gensims(kv, printed_row, pairs):
+    """One printed word-pairs row against gensim on all words (word pairs are not
+    restricted to the frequent words), case folded."""
+    pearson, spearman, oov_percent = kv.evaluate_word_pairs(str(pairs), restrict_vocab=len(kv), case_insensitive=True)
+    printed_spearman, printed_pearson, used, oov = printed_row
+    # rounded to the 4 printed decimals, plus what float32 cosines may move a correlation by
+    assert float(printed_spearman) == pytest.approx(spearman[0], abs=6e-5)
+    assert float(printed_pearson) == pytest.approx(pearson[0], abs=6e-5)
+    lines = [line for line in pairs.read_text().splitlines() if line and not line.startswith("#")]
+    assert int(used) + int(oov) == len(lines)
+    assert 100 * int(oov) / len(lines) == pytest.approx(oov_percent)
+
+
+def test_eval_command_equals_gensim_and_writes_json(trained, tmp_path):
+    gensim_models = pytest.importorskip("gensim.models")
     path, questions, pairs = trained
     out = tmp_path / "scores.json"
     result = run_cli("eval", path, "--analogies", questions, "--pairs", pairs, pairs, "--restrict-vocab", 450,
@@ -223,15 +285,60 @@ def test_eval_command_prints_tables_and_writes_json(trained, tmp_path):
     assert [line.split()[0] for line in lines[2:7]] == ["planted-gender", "planted-capital", "random", "unknown",
                                                         "total"]
     assert lines[8].split() == ["word", "pairs", "spearman", "pearson", "pairs", "oov"]
-    wv = fastemb.load(path)
-    expected = wv.evaluate_analogies(questions, restrict_vocab=450)
-    assert lines[6].split() == ["total", f"{100 * expected['accuracy']:.2f}%", str(expected["correct"]),
-                                str(expected["attempted"]), str(expected["skipped"])]
-    scores = json.loads(out.read_text())
-    assert scores["analogies"][str(questions)] == expected
-    assert scores["pairs"][str(pairs)] == pytest.approx(wv.evaluate_word_pairs(pairs))
-    assert (scores["words"], scores["dim"]) == (len(wv), wv.dim)
+    analogies, pair_rows = printed_tables(result.stdout)
+    kv = gensim_models.KeyedVectors.load_word2vec_format(str(path))
+    assert_analogies_equal_gensims(analogies, gensim_analogies(kv, questions, 450))
+    assert_pairs_equal_gensims(kv, pair_rows[str(pairs)], pairs)
+    assert int(analogies["total"][2]) > 1000 and int(analogies["unknown"][3]) == 2
+
+    scores = json.loads(out.read_text())  # the JSON holds the printed figures, unrounded
+    total = scores["analogies"][str(questions)]
+    assert [f"{100 * total['accuracy']:.2f}%", str(total["correct"]), str(total["attempted"]),
+            str(total["skipped"])] == analogies["total"]
+    assert (total["restrict_vocab"], total["method"]) == (450, "3cosadd")
+    pair_scores = scores["pairs"][str(pairs)]
+    assert [f"{pair_scores[key]:.4f}" for key in ("spearman", "pearson")] == pair_rows[str(pairs)][:2]
+    assert (scores["words"], scores["dim"]) == (len(kv), kv.vector_size)
     assert "fastemb: loaded" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def crowded(trained, tmp_path_factory):
+    """The trained vectors with 30,000 made-up words after the 300 most frequent, so that
+    fastemb eval's default restriction to the 30,000 first words leaves out the rest of
+    the trained words (the random questions use the first 480), and after all of them a
+    decoy for each gender question, the exact 3CosAdd answer, which wins it unless the
+    answers are restricted too."""
+    path, questions, _ = trained
+    wv = fastemb.load(path)
+    rng = np.random.default_rng(4)
+    filler = rng.standard_normal((30_000, wv.dim)).astype(np.float32)
+    gender = [line.split() for line in questions.read_text().split(": planted-capital")[0].splitlines()[1:]]
+    decoys = [wv.unit_vectors[wv.index(b.lower())] - wv.unit_vectors[wv.index(a.lower())]
+              + wv.unit_vectors[wv.index(c.lower())] for a, b, c, _ in gender]
+    words = (wv.index_to_word[:300] + [f"made{i}" for i in range(len(filler))] + wv.index_to_word[300:]
+             + [f"decoy{i}" for i in range(len(decoys))])
+    vectors = np.vstack([wv.vectors[:300], filler, wv.vectors[300:], decoys])
+    crowded_path = tmp_path_factory.mktemp("crowded") / "vectors.bin"
+    fastemb.WordVectors(words, vectors).save(crowded_path, binary=True)
+    return crowded_path
+
+
+@pytest.mark.parametrize("method", ["3cosadd", "3cosmul"])
+def test_eval_command_defaults_equal_gensim(trained, crowded, method):
+    """No --restrict-vocab: answers among the 30,000 first words, questions with other words skipped."""
+    gensim_models = pytest.importorskip("gensim.models")
+    _, questions, pairs = trained
+    result = run_cli("eval", crowded, "--analogies", questions, "--pairs", pairs, "--method", method, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert f"({method}, answers among the 30000 most frequent words)" in result.stdout
+    analogies, pair_rows = printed_tables(result.stdout)
+    kv = gensim_models.KeyedVectors.load_word2vec_format(str(crowded), binary=True)
+    assert_analogies_equal_gensims(analogies, gensim_analogies(kv, questions, 30_000, method))
+    assert_pairs_equal_gensims(kv, pair_rows[str(pairs)], pairs)
+    # the restriction is at work: it skips some random questions, and no decoy is an answer
+    assert int(analogies["random"][2]) > 50 and int(analogies["random"][3]) > 50
+    assert int(analogies["planted-gender"][1]) > 45
 
 
 @pytest.mark.parametrize("args,message", [

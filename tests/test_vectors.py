@@ -195,6 +195,29 @@ def test_analogy_command(royal, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[1:] == ["word   3cosmul", "queen   1.5000"]  # 0.5 * 0.75 / 0.25
 
 
+# Scores that round to zero: -1e-9 is what float32 gives on some machines for the cosine of
+# orthogonal vectors (king and queen above), so the scores are planted to make every machine see it.
+NEAR_ZERO = [("queen", -1e-9), ("apple", -0.00006), ("man", -0.00004)]
+NEAR_ZERO_TABLE = ["word    cosine", "queen   0.0000", "apple  -0.0001", "man     0.0000"]
+
+
+@pytest.mark.parametrize("command", [["similar", "king"], ["analogy", "man", "king", "woman"]])
+def test_scores_rounding_to_zero_print_without_a_sign(royal, tmp_path, capsys, monkeypatch, command):
+    monkeypatch.setattr(fastemb.WordVectors, "most_similar", lambda *args, **kwargs: NEAR_ZERO)
+    assert cli.main([command[0], str(tmp_path / "royal.txt"), *command[1:], "--quiet"]) == 0
+    assert capsys.readouterr().out.splitlines()[-4:] == NEAR_ZERO_TABLE
+
+
+def test_correlations_rounding_to_zero_print_without_a_sign(royal, tmp_path, capsys, monkeypatch):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("king\tqueen\t1\nman\twoman\t2\n")
+    monkeypatch.setattr(fastemb.WordVectors, "evaluate_word_pairs", lambda *args, **kwargs: dict(
+        spearman=-1e-9, pearson=-0.00004, pairs=2, oov=0, coverage=1.0, restrict_vocab=5))
+    assert cli.main(["eval", str(tmp_path / "royal.txt"), "--pairs", str(pairs), "--quiet"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert row.split() == [str(pairs), "0.0000", "0.0000", "2", "0"] and len(row) == len(header)
+
+
 @pytest.mark.parametrize("args,message", [
     (["similar", "{vectors}", "unicorn"], "fastemb: error: word 'unicorn' is not in the vocabulary (5 words)"),
     (["analogy", "{vectors}", "Man", "king", "woman"], "word 'Man' is not in the vocabulary (5 words); "
