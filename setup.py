@@ -23,6 +23,7 @@ otherwise reuse the optimised .c and .o files (and the other way round).
 """
 import os
 import platform
+import runpy
 import sys
 from pathlib import Path
 
@@ -95,6 +96,17 @@ def kernel_extension(name: str, extra_args=()) -> Extension:
     )
 
 
+def write_constants_pxi() -> None:
+    """fastemb/_constants.pxi from fastemb/kernel_constants.py, the one source of the
+    numbers Python, Cython and Numba share (read as a file: the package is not built yet)."""
+    text = runpy.run_path(os.path.join("fastemb", "kernel_constants.py"))["as_pxi"]()
+    target = os.path.join("fastemb", "_constants.pxi")
+    if not os.path.exists(target) or open(target).read() != text:  # unchanged: no rebuild
+        with open(target, "w") as stream:
+            stream.write(text)
+
+
+write_constants_pxi()
 extensions = [kernel_extension("_kernels")]
 if os.environ.get("FASTEMB_NATIVE") != "1" and platform.machine().lower() in ("x86_64", "amd64"):
     extensions.append(kernel_extension("_kernels_avx2", ["-mavx2", "-mfma"]))

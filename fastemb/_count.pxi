@@ -52,7 +52,7 @@ def count_block(const unsigned char[::1] text,   # in: UTF-8 text ending at whit
         while pos < n:
             if is_space(text[pos]):
                 if text[pos] == 10:
-                    ids[n_ids] = -1
+                    ids[n_ids] = SENTENCE_END
                     n_ids += 1
                 pos += 1
                 continue

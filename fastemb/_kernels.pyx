@@ -25,9 +25,18 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy, memset
 
 # One compiled module (and its AVX2 twin, _kernels_avx2.pyx), a file per concept;
+# _constants.pxi is written by setup.py from kernel_constants.py, the one source of
+# the numbers Python, Cython and Numba share;
 # _train.pxi first: its small inline helpers (random numbers, dot products,
 # sentences, noise draws) serve the subword loops too.
+include "_constants.pxi"
 include "_train.pxi"
 include "_train_subword.pxi"
 include "_count.pxi"
 include "_format.pxi"
+
+
+def constants():
+    """The shared constants as this build holds them (tests compare them with kernel_constants.py)."""
+    return {"MAX_Z": MAX_Z, "SENTENCE_END": SENTENCE_END, "CBOW": CBOW, "SKIPGRAM_CLASSIC": SKIPGRAM_CLASSIC,
+            "SKIPGRAM_BATCHED": SKIPGRAM_BATCHED, "SUBWORD_CBOW": SUBWORD_CBOW, "SUBWORD_SKIPGRAM": SUBWORD_SKIPGRAM}

@@ -16,7 +16,8 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .sampling import MAX_Z as _MAX_Z
+from .kernel_constants import (CBOW, MAX_Z as _MAX_Z, SKIPGRAM_BATCHED, SKIPGRAM_CLASSIC, SUBWORD_CBOW,
+                               SUBWORD_SKIPGRAM)
 
 MAX_Z = np.float32(_MAX_Z)
 _FAST = {"reassoc", "nsz", "arcp", "contract"}
@@ -311,7 +312,6 @@ def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logis
     return loss
 
 
-CBOW, SKIPGRAM_CLASSIC, SKIPGRAM_BATCHED = 0, 1, 2  # as in _kernels.pyx
 
 
 @njit(**_JIT)
@@ -377,7 +377,6 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
 
 # --- subword input vectors (see _kernels.train_chunk_subword) ---------------------------------
 
-SUBWORD_CBOW, SUBWORD_SKIPGRAM = 0, 1  # as in _kernels.pyx
 
 
 @njit(fastmath=_FAST, **_JIT)

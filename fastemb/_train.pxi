@@ -2,9 +2,8 @@
 # (included by _kernels.pyx: one compiled module, a file per concept)
 
 # The logistic tables cover z in [-MAX_Z, MAX_Z]; outside it the sigmoid is
-# taken as 0 or 1 (word2vec.c's MAX_EXP). sampling.logistic_table builds them
-# (its MAX_Z must equal this one; tests/reference.py uses that one).
-cdef float MAX_Z = 6.0
+# taken as 0 or 1 (word2vec.c's MAX_EXP). sampling.logistic_table builds them.
+# MAX_Z and the method codes come from _constants.pxi (kernel_constants.py).
 
 cdef extern from *:
     void __builtin_prefetch(const void* address) nogil
@@ -318,12 +317,6 @@ cdef inline void cbow(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1
     for j in range(lo, hi):
         if j != c:
             add_scaled(&w_in[sentence[j], 0], 1.0, grad, dim)
-
-
-cdef enum:  # method codes; trainer.METHODS maps the settings to them
-    CBOW = 0
-    SKIPGRAM_CLASSIC = 1
-    SKIPGRAM_BATCHED = 2
 
 
 def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, SKIPGRAM_BATCHED 2

@@ -11,11 +11,6 @@
 # rows: the full step to each, as fastText does for skip-gram and CBOW (and
 # word2vec.c's CBOW for its context words), so the mean moves by the step.
 
-cdef enum:  # subword method codes; trainer.SUBWORD_METHODS maps the model to them
-    SUBWORD_CBOW = 0
-    SUBWORD_SKIPGRAM = 1
-
-
 cdef inline void compose_word(const float[:, ::1] w_in, const int64_t[::1] offsets, const int32_t[::1] rows,
                               int32_t word, float* out, float weight, int dim) noexcept nogil:
     """out += weight * mean of the word's rows."""

@@ -5,6 +5,8 @@ from typing import Tuple
 
 import numpy as np
 
+from .kernel_constants import MAX_Z
+
 NOISE_POWER = 0.75  # unigram^0.75 noise distribution (Mikolov et al. 2013)
 
 
@@ -53,7 +55,6 @@ def alias_table(probabilities: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     return accept.astype(np.float32), alias
 
 
-MAX_Z = 6.0  # word2vec.c's MAX_EXP; the kernels hold the same constant
 LOGISTIC_STEPS = 1024
 
 

@@ -24,15 +24,16 @@ from .errors import CorpusError, TrainingDiverged
 from .history import EpochTally
 from .huffman import huffman_paths
 from .id_cache import release
+from .kernel_constants import CBOW, SKIPGRAM_BATCHED, SKIPGRAM_CLASSIC, SUBWORD_CBOW, SUBWORD_SKIPGRAM
 from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 
 if TYPE_CHECKING:
     from .subwords import SubwordTable
 
-# the kernels' method codes (see _kernels.pyx); CBOW has one update per window either way
-METHODS = {("cbow", "classic"): 0, ("cbow", "batched"): 0,
-           ("skipgram", "classic"): 1, ("skipgram", "batched"): 2}
-SUBWORD_METHODS = {"cbow": 0, "skipgram": 1}  # train_chunk_subword's codes
+# the settings' kernel methods; CBOW has one update per window either way
+METHODS = {("cbow", "classic"): CBOW, ("cbow", "batched"): CBOW,
+           ("skipgram", "classic"): SKIPGRAM_CLASSIC, ("skipgram", "batched"): SKIPGRAM_BATCHED}
+SUBWORD_METHODS = {"cbow": SUBWORD_CBOW, "skipgram": SUBWORD_SKIPGRAM}  # train_chunk_subword's
 CHUNK_WORDS = 65_536  # ~0.1 s of work per call: Ctrl-C and progress stay responsive
 POLL_SECONDS = 0.1
 

@@ -13,7 +13,8 @@ from typing import List
 
 import numpy as np
 
-SENTENCE_END = -1  # the id of a newline: the end of a sentence
+from .kernel_constants import SENTENCE_END  # the id of a newline: the end of a sentence
+
 PRUNED = -2  # in a prune's id map: the word was dropped from the table
 _NEWLINE_TOKEN = b"\x00"  # corpus.py rejects NUL bytes, so this token cannot be a word
 _NEW_WORD = -3

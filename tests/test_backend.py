@@ -46,3 +46,17 @@ def test_auto_prefers_the_compiled_kernel(monkeypatch):
     if not _backend.cython_available():
         pytest.skip("the Cython extension is not built")
     assert _backend.resolve("auto") == "cython"
+
+
+@pytest.mark.parametrize("name", ["_kernels", "_kernels_avx2"])
+def test_compiled_constants_are_kernel_constants(name):
+    """Cython gets the shared numbers from a file setup.py generates: the built module holds them."""
+    import importlib
+
+    from fastemb.kernel_constants import kernel_constants
+
+    try:
+        module = importlib.import_module(f"fastemb.{name}")
+    except ImportError:
+        pytest.skip(f"fastemb.{name} is not built")
+    assert module.constants() == pytest.approx(kernel_constants())
