@@ -352,9 +352,15 @@ def _unknown_word(error: KeyError) -> ValueError:
     return ValueError(error.args[0] if error.args else str(error))
 
 
+def _check_topn(topn: int) -> None:
+    if topn < 1:  # the Python API answers [] here, as gensim; a command asked for nothing is a mistake
+        raise ValueError(f"topn={topn}: give the number of words to return (1 or more)")
+
+
 def _run_similar(args: argparse.Namespace) -> None:
     import time
 
+    _check_topn(args.topn)
     wv, load_seconds = _load_for(args)
     start = time.perf_counter()
     try:
@@ -375,6 +381,7 @@ def _run_similar(args: argparse.Namespace) -> None:
 def _run_analogy(args: argparse.Namespace) -> None:
     import time
 
+    _check_topn(args.topn)
     wv, load_seconds = _load_for(args)
     a, b, c = args.words
     solve = wv.most_similar if args.method == "3cosadd" else wv.most_similar_cosmul

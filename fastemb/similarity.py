@@ -53,7 +53,7 @@ class NearestWords:
         query = self.get_mean_vector([key for key, _ in items], [weight for _, weight in items],
                                      pre_normalize=True, post_normalize=True, ignore_missing=False)
         start, end = _candidates(len(self), clip_start, clip_end, restrict_vocab)
-        scores = self.unit_vectors[start:end] @ query
+        scores = self._cosines(start, end, query[:, None])[:, 0]
         return self._answer(scores, start, self._query_rows(key for key, _ in items), topn)
 
     def most_similar_cosmul(self, positive: Union[QueryItem, Sequence[QueryItem], None] = None,
@@ -80,7 +80,7 @@ class NearestWords:
         keys = [key for key, _ in positive + negative]
         units = np.array([self._unit_of(key) for key in keys], dtype=np.float32).reshape(len(keys), self.dim)
         _, end = _candidates(len(self), 0, None, restrict_vocab)
-        shifted = (1.0 + self.unit_vectors[:end] @ units.T) / 2.0  # (candidates x items)
+        shifted = (1.0 + self._cosines(0, end, units.T)) / 2.0  # (candidates x items)
         scores = np.prod(shifted[:, :len(positive)], axis=1) / (
             np.prod(shifted[:, len(positive):], axis=1) + COSMUL_EPSILON)
         return self._answer(scores, 0, self._query_rows(keys), topn)
@@ -190,6 +190,14 @@ class NearestWords:
         return _unit(mean) if post_normalize else mean
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _cosines(self, start: int, end: int, queries: np.ndarray) -> np.ndarray:
+        """Cosine of rows start:end with each column of ``queries`` (unit vectors),
+        as (row . query) / |row|: dividing after the product, as gensim does,
+        keeps exact zeros exact (the products of unit rows can leave 1e-8). Zero rows score 0."""
+        dots = self.vectors[start:end] @ queries
+        norms = self.norms[start:end, None]
+        return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
 
     def _has_vector(self, key) -> bool:
         """Whether ``key`` has a vector; SubwordVectors says yes for any word."""

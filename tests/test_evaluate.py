@@ -229,7 +229,7 @@ def test_eval_command_prints_tables_and_writes_json(trained, tmp_path):
                                 str(expected["attempted"]), str(expected["skipped"])]
     scores = json.loads(out.read_text())
     assert scores["analogies"][str(questions)] == expected
-    assert scores["pairs"][str(pairs)] == pytest.approx(wv.evaluate_word_pairs(pairs))
+    assert scores["pairs"][str(pairs)] == pytest.approx(wv.evaluate_word_pairs(pairs).as_dict())
     assert (scores["words"], scores["dim"]) == (len(wv), wv.dim)
     assert "fastemb: loaded" in result.stderr
 
