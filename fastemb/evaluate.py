@@ -227,6 +227,9 @@ class WordPairScores(tuple):
     def get(self, key: str, default=None):
         return self._details.get(key, default)
 
+    def __reduce__(self):  # pickle and copy rebuild it from its parts
+        return WordPairScores, (self._details, self[0], self[1])
+
     def as_dict(self) -> Dict:
         """fastemb's scores as a plain dict (for JSON)."""
         return dict(self._details)

@@ -174,7 +174,8 @@ class GensimNames:
 
     def to_gensim(self):
         """A ``gensim.models.KeyedVectors`` with the same words, order and
-        vectors (a copy), and each word's ``count`` when known. Needs gensim."""
+        vectors (a copy), and each word's ``count`` when known. Of subword
+        vectors, the vocabulary's vectors only. Needs gensim."""
         try:
             from gensim.models import KeyedVectors
         except ImportError:

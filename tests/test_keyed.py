@@ -2,6 +2,7 @@
 gensim KeyedVectors is built from the same words and matrix, and every method
 must give gensim's answer (to float tolerance), edge cases included; then the
 conversions to_gensim / from_gensim, which must round-trip exactly."""
+import pickle
 import subprocess
 import sys
 
@@ -343,6 +344,8 @@ def test_evaluate_word_pairs_returns_gensims_tuple(pair, tmp_path, case_insensit
                                [theirs[0][0], theirs[0][1], theirs[1][0], theirs[1][1], theirs[2]], rtol=1e-5)
     result = wv.evaluate_word_pairs(path, **options)
     assert result["spearman"] == pytest.approx(spearman) and result.as_dict()["oov"] == 1
+    copied = pickle.loads(pickle.dumps(result))
+    assert copied.as_dict() == result.as_dict() and copied[2] == result[2]
 
 
 # --- files and conversions ---------------------------------------------------------------------
