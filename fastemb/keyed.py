@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import logging
 from numbers import Integral
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .vectors import WordVectors
 
 logger = logging.getLogger("fastemb")
 
@@ -73,7 +76,7 @@ class GensimNames:
         """Every row scaled to length 1 (zero rows stay zero): ``unit_vectors``."""
         return self.unit_vectors
 
-    def get_vecattr(self, key: Union[str, int], attr: str):
+    def get_vecattr(self, key: Union[str, int], attr: str) -> int:
         """``get_vecattr(word, "count")``: the word's corpus count; KeyError for
         another attribute, or when the counts are not known."""
         if attr != "count" or self.counts is None:
@@ -162,7 +165,7 @@ class GensimNames:
 
     @classmethod
     def load_word2vec_format(cls, fname, fvocab=None, binary: Optional[bool] = None, encoding: str = "utf8",
-                             unicode_errors: str = "strict", limit: Optional[int] = None):
+                             unicode_errors: str = "strict", limit: Optional[int] = None) -> "WordVectors":
         """``load``: word2vec text or binary (detected from the file, so
         ``binary`` need not be given), fastText .vec or GloVe; ``limit`` keeps
         the first N rows. Counts are not known (gensim makes up descending ones)."""
@@ -172,7 +175,7 @@ class GensimNames:
             raise ValueError(f"encoding={encoding!r}: word vectors files are read as UTF-8")
         return cls.load(fname, limit=limit, unicode_errors=unicode_errors)
 
-    def to_gensim(self):
+    def to_gensim(self) -> Any:
         """A ``gensim.models.KeyedVectors`` with the same words, order and
         vectors (a copy), and each word's ``count`` when known. Of subword
         vectors, the vocabulary's vectors only. Needs gensim."""
@@ -188,7 +191,7 @@ class GensimNames:
         return kv
 
 
-def from_gensim(source):
+def from_gensim(source: Any) -> "WordVectors":
     """fastemb WordVectors from a gensim ``KeyedVectors``, or from a model that
     has one as ``.wv`` (Word2Vec, FastText: the vocabulary's vectors only):
     the same words, order and vectors (copied), and counts when the
@@ -204,5 +207,5 @@ def from_gensim(source):
     return WordVectors(list(kv.index_to_key), np.array(kv.vectors, dtype=np.float32), counts=counts)
 
 
-def _missing(key, size: int):
+def _missing(key: Any, size: int) -> int:
     raise KeyError(f"{key!r} is neither a word in the vocabulary nor a row number below {size}")
