@@ -70,7 +70,8 @@ class Model:
 
     @property
     def wv(self) -> WordVectors:
-        """The trained word vectors: rows of ``w_in``, shared, not copied; with
+        """The trained word vectors, with the vocabulary's counts (``wv.counts``,
+        which ``to_gensim`` and ``save_projector`` pass on): rows of ``w_in``, shared, not copied; with
         subwords, a SubwordVectors of the composed vectors (computed once per
         run, about a second for 70k words) and the bucket rows of ``w_in`` (shared)."""
         self._require_trained()

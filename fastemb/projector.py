@@ -39,7 +39,8 @@ def save_projector(directory: PathLike, words: Sequence[str], vectors: np.ndarra
     _check_cells(words)
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
-        raise NotADirectoryError(f"{directory}: exists and is not a directory; give a directory for the projector files")
+        raise NotADirectoryError(f"{directory}: exists and is not a directory; "
+                                 "give a directory for the projector files")
     os.makedirs(directory, exist_ok=True)
     with written_together():
         with atomic_write(directory / VECTORS_FILE) as stream:

@@ -153,7 +153,8 @@ class NearestWords:
         words = list(words)
         used = [word for word in words if self._has_vector(word)]
         if len(used) < len(words):
-            logger.warning("doesnt_match: no vector for %s; left out", sorted(set(map(str, words)) - set(map(str, used))))
+            unknown = sorted(set(map(str, words)) - set(map(str, used)))
+            logger.warning("doesnt_match: no vector for %s; left out", unknown)
         if not used:
             raise ValueError("doesnt_match: none of the words has a vector")
         units = np.array([self._unit_of(word) for word in used], dtype=np.float32)
