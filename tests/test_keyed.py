@@ -423,16 +423,28 @@ def test_gensim_stays_optional():
     assert "pip install gensim" in done.stdout
 
 
-def test_subword_vectors_answer_for_unseen_words_in_gensim_queries():
+def test_subword_vectors_answer_for_unseen_words_as_gensims_fasttext_vectors():
+    """gensim's FastTextKeyedVectors built from the same word rows and n-gram
+    buckets (the same fastText hashing) gives the same vectors for unseen words,
+    and the same answers to queries with them."""
+    fasttext = pytest.importorskip("gensim.models.fasttext")
     rng = np.random.default_rng(3)
-    words = ["walking", "talking", "walked", "stalk"]
-    wv = fastemb.SubwordVectors(words, rng.standard_normal((4, 6)).astype(np.float32),
-                                rng.standard_normal((50, 6)).astype(np.float32), minn=3, maxn=4)
-    unseen = wv.get_vector("walker")
-    np.testing.assert_allclose(wv.get_vector("walker", norm=True), unseen / np.linalg.norm(unseen), rtol=1e-6)
-    assert "walker" not in wv and not wv.has_index_for("walker")  # the vocabulary, as gensim's has_index_for
-    by_word, by_vector = wv.most_similar("walker", topn=4), wv.most_similar(positive=[unseen], topn=4)
-    assert [w for w, _ in by_word] == [w for w, _ in by_vector]  # an unseen word is not left out, as in gensim
-    np.testing.assert_allclose([s for _, s in by_word], [s for _, s in by_vector], rtol=1e-5)
-    assert wv.n_similarity(["walker"], ["walking"]) == pytest.approx(wv.similarity("walker", "walking"), abs=1e-6)
-    assert wv.doesnt_match(["walker", "walking", "stalk"]) in ("walker", "walking", "stalk")
+    words = ["walking", "talking", "walked", "stalk", "naïve", "talked"]
+    rows, buckets = rng.standard_normal((6, 6)).astype(np.float32), rng.standard_normal((97, 6)).astype(np.float32)
+    wv = fastemb.SubwordVectors(words, rows, buckets, minn=3, maxn=5)
+    ft = fasttext.FastTextKeyedVectors(vector_size=6, min_n=3, max_n=5, bucket=97)
+    ft.add_vectors(words, rows.copy())
+    ft.vectors_ngrams = buckets.copy()
+    for word in ("walker", "naïveté", "日本語", "ab", "walking"):
+        np.testing.assert_allclose(wv.get_vector(word), ft.get_vector(word), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(wv.get_vector(word, norm=True), ft.get_vector(word, norm=True), rtol=1e-5)
+    assert ("walker" in wv, wv.has_index_for("walker")) == (False, ft.has_index_for("walker"))  # see vectors.md
+    for query in (dict(positive="walker"), dict(positive=["walker", "stalk"], negative=["naïveté"])):
+        same_answers(wv.most_similar(topn=4, **query), ft.most_similar(topn=4, **query),
+                     full_scores(ft, "most_similar", **query), ["walker", "stalk"])
+    assert wv.similarity("walker", "stalked") == pytest.approx(float(ft.similarity("walker", "stalked")), abs=1e-6)
+    assert wv.n_similarity(["walker", "x"], ["talking"]) == pytest.approx(
+        float(ft.n_similarity(["walker", "x"], ["talking"])), abs=1e-6)
+    assert wv.doesnt_match(["walker", "walked", "日本語"]) == ft.doesnt_match(["walker", "walked", "日本語"])
+    np.testing.assert_allclose(wv.get_mean_vector(["walker", "stalk"]), ft.get_mean_vector(["walker", "stalk"]),
+                               rtol=1e-5, atol=1e-6)
