@@ -193,18 +193,30 @@ class GensimNames:
 
 def from_gensim(source: Any) -> "WordVectors":
     """fastemb WordVectors from a gensim ``KeyedVectors``, or from a model that
-    has one as ``.wv`` (Word2Vec, FastText: the vocabulary's vectors only):
-    the same words, order and vectors (copied), and counts when the
-    KeyedVectors has a ``count`` attribute. gensim itself is not imported."""
-    from .vectors import WordVectors
+    has one as ``.wv`` (Word2Vec, FastText): the same words, order and vectors
+    (copied), and counts when the KeyedVectors has a ``count`` attribute.
+
+    From FastText's vectors (n-grams of 2 or more characters) the result is a
+    SubwordVectors holding gensim's n-gram buckets, whose vectors for unseen
+    words are gensim's (the same fastText hashing). gensim itself is not imported.
+    """
+    from .vectors import SubwordVectors, WordVectors
 
     kv = getattr(source, "wv", source)
     if not hasattr(kv, "index_to_key") or not hasattr(kv, "vectors"):
         raise TypeError(f"from_gensim: {type(source).__name__} is not a gensim KeyedVectors or a model with .wv")
+    words, vectors = list(kv.index_to_key), np.array(kv.vectors, dtype=np.float32)
     counts = getattr(kv, "expandos", {}).get("count")
     if counts is not None:
         counts = np.array(counts, dtype=np.int64)
-    return WordVectors(list(kv.index_to_key), np.array(kv.vectors, dtype=np.float32), counts=counts)
+    ngrams = getattr(kv, "vectors_ngrams", None)
+    if ngrams is None or not getattr(kv, "bucket", 0) or len(ngrams) == 0:
+        return WordVectors(words, vectors, counts=counts)
+    if kv.min_n < 2:  # gensim then counts a lone "<" or ">" as an n-gram; fastText and fastemb do not
+        logger.warning("from_gensim: n-grams from min_n=%d differ from fastemb's; unseen words get no vector",
+                       kv.min_n)
+        return WordVectors(words, vectors, counts=counts)
+    return SubwordVectors(words, vectors, np.array(ngrams, dtype=np.float32), kv.min_n, kv.max_n, counts=counts)
 
 
 def _missing(key: Any, size: int) -> int:

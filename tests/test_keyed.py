@@ -448,3 +448,20 @@ def test_subword_vectors_answer_for_unseen_words_as_gensims_fasttext_vectors():
     assert wv.doesnt_match(["walker", "walked", "日本語"]) == ft.doesnt_match(["walker", "walked", "日本語"])
     np.testing.assert_allclose(wv.get_mean_vector(["walker", "stalk"]), ft.get_mean_vector(["walker", "stalk"]),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_from_a_gensim_fasttext_model_unseen_words_keep_their_vectors():
+    fasttext = pytest.importorskip("gensim.models.fasttext")
+    sentences = [["walking", "talking", "walked", "stalked", "talk"], ["naïve", "walking", "talk"]] * 10
+    model = fasttext.FastText(sentences, vector_size=6, min_count=1, workers=1, epochs=1, seed=1,
+                              bucket=50, min_n=3, max_n=5)
+    wv = fastemb.from_gensim(model)
+    assert isinstance(wv, fastemb.SubwordVectors) and (wv.minn, wv.maxn) == (3, 5)
+    assert wv.index_to_key == model.wv.index_to_key and wv.vectors.tobytes() == model.wv.vectors.tobytes()
+    assert wv.buckets.tobytes() == model.wv.vectors_ngrams.tobytes()
+    assert wv.counts.tolist() == model.wv.expandos["count"].tolist()
+    for word in ("walker", "naïveté", "talks", "ab"):
+        np.testing.assert_allclose(wv.get_vector(word), model.wv.get_vector(word), rtol=1e-5, atol=1e-7)
+    plain = fasttext.FastText(sentences, vector_size=6, min_count=1, workers=1, epochs=1, max_n=0)
+    assert type(fastemb.from_gensim(plain)) is fastemb.WordVectors  # no n-grams: plain vectors
+
