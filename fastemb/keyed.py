@@ -6,7 +6,7 @@ A mixin, apart from fastemb/vectors.py (storage, lookup, files) and
 fastemb/similarity.py (nearest-word queries): this module holds what exists so
 that code written for gensim runs with one import changed. gensim itself is
 imported only inside ``to_gensim``, never by importing fastemb. Behaviour was
-read by running gensim 4.4, and tests/test_keyed.py compares with it.
+read by running gensim 4.4; tests/test_keyed.py and tests/test_gensim_conversion.py compare with it.
 """
 from __future__ import annotations
 

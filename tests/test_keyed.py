@@ -1,71 +1,23 @@
 """gensim 4's KeyedVectors API on WordVectors, checked against gensim itself: a
 gensim KeyedVectors is built from the same words and matrix, and every method
-must give gensim's answer (to float tolerance), edge cases included; then the
-conversions to_gensim / from_gensim, which must round-trip exactly."""
+must give gensim's answer (to float tolerance), edge cases included.
+tests/test_gensim_conversion.py checks the files and conversions."""
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 import fastemb
 from conftest import write
+from keyed_reference import DIM, full_scores, make_pair, same_answers
 
 gensim_models = pytest.importorskip("gensim.models")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # gensim's words_closer_than
 
-DIM = 12
-
-
-def planted_words():
-    """Words and a matrix with structure: pairs x_i = u_i + g, y_i = u_i - g (so
-    x_i - y_i + y_j = x_j: analogies with answers), case variants of some
-    words (later rows), two identical rows (ties), and random others."""
-    rng = np.random.default_rng(11)
-    gap = rng.standard_normal(DIM)
-    words, rows = [], []
-    for i in range(8):
-        base = rng.standard_normal(DIM) * 2
-        words += [f"x{i}", f"y{i}"]
-        rows += [base + gap, base - gap]
-    twin = rng.standard_normal(DIM)
-    words += ["twin_a", "twin_b"]
-    rows += [twin, twin]
-    for i in range(40):
-        words.append(f"w{i}")
-        rows.append(rng.standard_normal(DIM))
-    for word in ("X1", "Y2", "W3"):  # case variants, less frequent than the originals
-        words.append(word)
-        rows.append(rng.standard_normal(DIM))
-    counts = np.arange(len(words), 0, -1) * 10
-    counts[[5, 6, 7]] = 50  # equal counts: sorting must order ties as gensim does
-    return words, np.array(rows, dtype=np.float32), counts
-
-
 @pytest.fixture
 def pair():
     """(fastemb WordVectors, gensim KeyedVectors) of the same words and matrix."""
-    words, matrix, counts = planted_words()
-    kv = gensim_models.KeyedVectors(vector_size=DIM)
-    kv.add_vectors(words, matrix.copy())
-    return fastemb.WordVectors(words, matrix.copy(), counts=counts), kv
-
-
-def same_answers(ours, theirs, all_scores, excluded=()):
-    """Same scores in the same order; each word ours names has gensim's score for
-    it (ties may list equal words in another order); no query word answers."""
-    assert len(ours) == len(theirs)
-    np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], rtol=1e-5, atol=1e-6)
-    for word, score in ours:
-        assert score == pytest.approx(float(all_scores[word]), rel=1e-5, abs=1e-6)
-        assert word not in excluded
-
-
-def full_scores(kv, method, **query):
-    """gensim's score for every word (topn=None), by word."""
-    scores = getattr(kv, method)(topn=None, **query)
-    return dict(zip(kv.index_to_key, scores))
+    return make_pair()
 
 
 # --- keys, indexes, vectors, norms -------------------------------------------------------------
@@ -346,122 +298,3 @@ def test_evaluate_word_pairs_returns_gensims_tuple(pair, tmp_path, case_insensit
     assert result["spearman"] == pytest.approx(spearman) and result.as_dict()["oov"] == 1
     copied = pickle.loads(pickle.dumps(result))
     assert copied.as_dict() == result.as_dict() and copied[2] == result[2]
-
-
-# --- files and conversions ---------------------------------------------------------------------
-
-@pytest.mark.parametrize("binary", [False, True])
-def test_word2vec_format_aliases_read_and_write_what_gensim_does(pair, tmp_path, binary):
-    wv, kv = pair
-    ours, theirs = tmp_path / "ours.bin", tmp_path / "theirs.bin"
-    wv.save_word2vec_format(ours, binary=binary)
-    kv.save_word2vec_format(str(theirs), binary=binary)
-    back = gensim_models.KeyedVectors.load_word2vec_format(str(ours), binary=binary)
-    assert back.index_to_key == wv.index_to_key
-    np.testing.assert_array_equal(back.vectors, wv.vectors)
-    loaded = fastemb.WordVectors.load_word2vec_format(theirs, binary=binary, limit=10, unicode_errors="strict")
-    assert loaded.index_to_key == kv.index_to_key[:10]
-    np.testing.assert_array_equal(loaded.vectors, kv.vectors[:10])
-
-
-@pytest.mark.parametrize("with_counts", [True, False])
-def test_to_gensim_and_back_is_exact(pair, with_counts):
-    wv, _ = pair
-    if not with_counts:
-        wv = fastemb.WordVectors(wv.index_to_key, wv.vectors)
-    kv = wv.to_gensim()
-    assert isinstance(kv, gensim_models.KeyedVectors)
-    assert kv.index_to_key == wv.index_to_key and kv.vectors.dtype == np.float32
-    np.testing.assert_array_equal(kv.vectors, wv.vectors)
-    assert kv.vectors is not wv.vectors
-    if with_counts:
-        assert [kv.get_vecattr(word, "count") for word in wv.index_to_key] == wv.counts.tolist()
-    else:
-        assert "count" not in kv.expandos
-    back = fastemb.from_gensim(kv)
-    assert back.index_to_key == wv.index_to_key
-    assert back.vectors.tobytes() == wv.vectors.tobytes()
-    assert (back.counts is None) if not with_counts else back.counts.tolist() == wv.counts.tolist()
-
-
-def test_from_a_gensim_word2vec_model_and_back(tmp_path):
-    sentences = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "ate", "the", "cat"]] * 20
-    model = gensim_models.Word2Vec(sentences, vector_size=8, min_count=1, workers=1, epochs=1, seed=1)
-    for source in (model, model.wv):
-        wv = fastemb.from_gensim(source)
-        assert wv.index_to_key == model.wv.index_to_key
-        assert wv.vectors.tobytes() == model.wv.vectors.tobytes()
-        assert wv.counts.tolist() == [model.wv.get_vecattr(w, "count") for w in model.wv.index_to_key]
-        assert wv.get_vecattr("cat", "count") == model.wv.get_vecattr("cat", "count")
-    kv = fastemb.from_gensim(model).to_gensim()
-    assert kv.index_to_key == model.wv.index_to_key
-    assert kv.vectors.tobytes() == model.wv.vectors.tobytes()
-    assert kv.expandos["count"].tolist() == model.wv.expandos["count"].tolist()
-    with pytest.raises(TypeError, match="not a gensim KeyedVectors"):
-        fastemb.from_gensim([1, 2])
-
-
-def test_a_trained_models_vectors_carry_its_counts_to_gensim(tmp_path):
-    corpus = write(tmp_path / "c.txt", "a b c a b a d e a b\n" * 30)
-    model = fastemb.Model(dim=8, epochs=1, min_count=1, threads=1, seed=1).train(str(corpus), progress=False)
-    kv = model.wv.to_gensim()
-    assert kv.index_to_key == model.vocab.words
-    assert kv.expandos["count"].tolist() == model.vocab.counts.tolist() == [120, 90, 30, 30, 30]
-
-
-def test_gensim_stays_optional():
-    """Importing fastemb never imports gensim; to_gensim without it is one clear ImportError."""
-    code = ("import sys, fastemb, numpy as np\n"
-            "assert 'gensim' not in sys.modules, 'fastemb imported gensim'\n"
-            "sys.modules['gensim'] = None  # as if it were not installed\n"
-            "try:\n"
-            "    fastemb.WordVectors(['a'], np.ones((1, 2))).to_gensim()\n"
-            "except ImportError as error:\n"
-            "    print(error)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "pip install gensim" in done.stdout
-
-
-def test_subword_vectors_answer_for_unseen_words_as_gensims_fasttext_vectors():
-    """gensim's FastTextKeyedVectors built from the same word rows and n-gram
-    buckets (the same fastText hashing) gives the same vectors for unseen words,
-    and the same answers to queries with them."""
-    fasttext = pytest.importorskip("gensim.models.fasttext")
-    rng = np.random.default_rng(3)
-    words = ["walking", "talking", "walked", "stalk", "naïve", "talked"]
-    rows, buckets = rng.standard_normal((6, 6)).astype(np.float32), rng.standard_normal((97, 6)).astype(np.float32)
-    wv = fastemb.SubwordVectors(words, rows, buckets, minn=3, maxn=5)
-    ft = fasttext.FastTextKeyedVectors(vector_size=6, min_n=3, max_n=5, bucket=97)
-    ft.add_vectors(words, rows.copy())
-    ft.vectors_ngrams = buckets.copy()
-    for word in ("walker", "naïveté", "日本語", "ab", "walking"):
-        np.testing.assert_allclose(wv.get_vector(word), ft.get_vector(word), rtol=1e-6, atol=1e-7)
-        np.testing.assert_allclose(wv.get_vector(word, norm=True), ft.get_vector(word, norm=True), rtol=1e-5)
-    assert ("walker" in wv, wv.has_index_for("walker")) == (False, ft.has_index_for("walker"))  # see vectors.md
-    for query in (dict(positive="walker"), dict(positive=["walker", "stalk"], negative=["naïveté"])):
-        same_answers(wv.most_similar(topn=4, **query), ft.most_similar(topn=4, **query),
-                     full_scores(ft, "most_similar", **query), ["walker", "stalk"])
-    assert wv.similarity("walker", "stalked") == pytest.approx(float(ft.similarity("walker", "stalked")), abs=1e-6)
-    assert wv.n_similarity(["walker", "x"], ["talking"]) == pytest.approx(
-        float(ft.n_similarity(["walker", "x"], ["talking"])), abs=1e-6)
-    assert wv.doesnt_match(["walker", "walked", "日本語"]) == ft.doesnt_match(["walker", "walked", "日本語"])
-    np.testing.assert_allclose(wv.get_mean_vector(["walker", "stalk"]), ft.get_mean_vector(["walker", "stalk"]),
-                               rtol=1e-5, atol=1e-6)
-
-
-def test_from_a_gensim_fasttext_model_unseen_words_keep_their_vectors():
-    fasttext = pytest.importorskip("gensim.models.fasttext")
-    sentences = [["walking", "talking", "walked", "stalked", "talk"], ["naïve", "walking", "talk"]] * 10
-    model = fasttext.FastText(sentences, vector_size=6, min_count=1, workers=1, epochs=1, seed=1,
-                              bucket=50, min_n=3, max_n=5)
-    wv = fastemb.from_gensim(model)
-    assert isinstance(wv, fastemb.SubwordVectors) and (wv.minn, wv.maxn) == (3, 5)
-    assert wv.index_to_key == model.wv.index_to_key and wv.vectors.tobytes() == model.wv.vectors.tobytes()
-    assert wv.buckets.tobytes() == model.wv.vectors_ngrams.tobytes()
-    assert wv.counts.tolist() == model.wv.expandos["count"].tolist()
-    for word in ("walker", "naïveté", "talks", "ab"):
-        np.testing.assert_allclose(wv.get_vector(word), model.wv.get_vector(word), rtol=1e-5, atol=1e-7)
-    plain = fasttext.FastText(sentences, vector_size=6, min_count=1, workers=1, epochs=1, max_n=0)
-    assert type(fastemb.from_gensim(plain)) is fastemb.WordVectors  # no n-grams: plain vectors
-
