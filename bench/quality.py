@@ -78,12 +78,12 @@ def score(vectors, analogies, pairs):
         "analogy_skipped": a["skipped"],
     }
     for name, path in pairs.items():
-        p = wv.evaluate_word_pairs(path)
+        p = wv.evaluate_word_pairs(path, restrict_vocab=None)
         result.update({f"{name}_spearman": p["spearman"], f"{name}_pairs": p["pairs"], f"{name}_oov": p["oov"]})
     extended = with_unseen_words(vectors, wv, [pairs[name] for name in ALL_PAIRS if name in pairs])
     if extended is not None:
         for name in [name for name in ALL_PAIRS if name in pairs]:
-            p = extended.evaluate_word_pairs(pairs[name])
+            p = extended.evaluate_word_pairs(pairs[name], restrict_vocab=None)
             result.update({f"{name}_all_spearman": p["spearman"], f"{name}_all_pairs": p["pairs"]})
     return result
 

@@ -4,6 +4,7 @@
     wv = fastemb.train("corpus.txt", dim=100, epochs=5)
     wv.most_similar("king")
     wv.save("vectors.txt")
+    kv = wv.to_gensim(); wv = fastemb.from_gensim(kv)   # gensim's KeyedVectors, both ways
 
     model = fastemb.Model(dim=100).train("corpus.txt", checkpoint="run.npz")
     model.save_model("model.npz"); model = fastemb.load_model("model.npz")
@@ -12,6 +13,7 @@
 from .config import Settings
 from .errors import CorpusError, FastembError, ModelFormatError, TrainingDiverged, VectorsFormatError
 from .history import EpochRecord
+from .keyed import from_gensim
 from .model import Model, load_model, resume, train
 from .phrases import phrases
 from .vectors import SubwordVectors, WordVectors, load
@@ -19,6 +21,6 @@ from .vectors import SubwordVectors, WordVectors, load
 __version__ = "0.1.0"
 __all__ = [
     "train", "load", "phrases", "Model", "WordVectors", "SubwordVectors", "Settings", "load_model", "resume",
-    "EpochRecord",
+    "EpochRecord", "from_gensim",
     "FastembError", "CorpusError", "TrainingDiverged", "VectorsFormatError", "ModelFormatError", "__version__",
 ]

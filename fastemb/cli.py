@@ -1,5 +1,5 @@
 """The ``fastemb`` command: ``train``, ``demo``, ``phrases``, and ``similar``, ``analogy``,
-``eval``, ``plot`` to use trained vectors.
+``eval``, ``plot``, ``export`` to use trained vectors.
 
 Errors a user can fix print one line on stderr and exit 2; Ctrl-C exits 130.
 """
@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     _analogy_parser(subparsers)
     _eval_parser(subparsers)
     _plot_parser(subparsers)
+    _export_parser(subparsers)
     return parser
 
 
@@ -300,6 +301,15 @@ def _plot_parser(subparsers) -> None:
     p.add_argument("--title", help="title of the picture")
 
 
+def _export_parser(subparsers) -> None:
+    p = subparsers.add_parser("export", help="write vectors for other tools (TensorBoard's embedding projector)",
+                              description="Write vectors.tsv and metadata.tsv (word, and count when a model file "
+                                          "gives counts) for TensorBoard's embedding projector.")
+    _vectors_arguments(p)
+    p.add_argument("--projector", required=True, metavar="OUTDIR",
+                   help="directory to write vectors.tsv and metadata.tsv into (made if missing)")
+
+
 def _load_for(args: argparse.Namespace):
     """The vectors a command works on, and the seconds the loading took: a vectors
     file, or a model file's vectors (a subword model's answer for unseen words too)."""
@@ -349,9 +359,15 @@ def _unknown_word(error: KeyError) -> ValueError:
     return ValueError(error.args[0] if error.args else str(error))
 
 
+def _check_topn(topn: int) -> None:
+    if topn < 1:  # the Python API answers [] here, as gensim; a command asked for nothing is a mistake
+        raise ValueError(f"topn={topn}: give the number of words to return (1 or more)")
+
+
 def _run_similar(args: argparse.Namespace) -> None:
     import time
 
+    _check_topn(args.topn)
     wv, load_seconds = _load_for(args)
     start = time.perf_counter()
     try:
@@ -372,6 +388,7 @@ def _run_similar(args: argparse.Namespace) -> None:
 def _run_analogy(args: argparse.Namespace) -> None:
     import time
 
+    _check_topn(args.topn)
     wv, load_seconds = _load_for(args)
     a, b, c = args.words
     solve = wv.most_similar if args.method == "3cosadd" else wv.most_similar_cosmul
@@ -418,8 +435,8 @@ def _run_eval(args: argparse.Namespace) -> None:
     if args.pairs:
         rows = []
         for path in args.pairs:
-            result = wv.evaluate_word_pairs(path, case_insensitive=not args.case_sensitive)
-            results["pairs"][path] = result
+            result = wv.evaluate_word_pairs(path, restrict_vocab=None, case_insensitive=not args.case_sensitive)
+            results["pairs"][path] = result = result.as_dict()
             rows.append([path, _decimal(result["spearman"]), _decimal(result["pearson"]), str(result["pairs"]),
                          str(result["oov"])])
         print(_table(["word pairs", "spearman", "pearson", "pairs", "oov"], rows))
@@ -464,6 +481,24 @@ def _run_plot(args: argparse.Namespace) -> None:
     _summary(args, wv, load_seconds, "the plot", time.perf_counter() - start)
 
 
+def _run_export(args: argparse.Namespace) -> None:
+    import time
+
+    from .model_format import is_model_file
+
+    if args.limit is not None and args.limit < 1:
+        raise ValueError(f"--limit={args.limit}: give a number of words (1 or more)")
+    from_model = is_model_file(args.vectors)  # a model is read whole; its first rows are taken when writing
+    wv, load_seconds = _load_for(argparse.Namespace(**{**vars(args), "limit": None}) if from_model else args)
+    start = time.perf_counter()
+    wv.save_projector(args.projector, limit=args.limit)
+    if not args.quiet:
+        rows = len(wv) if args.limit is None else min(args.limit, len(wv))
+        print(f"fastemb: wrote {rows} rows to {os.path.join(args.projector, 'vectors.tsv')} and metadata.tsv",
+              file=sys.stderr)
+    _summary(args, wv, load_seconds, "the export", time.perf_counter() - start)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -471,7 +506,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="fastemb: %(message)s")
     try:
         {"train": _run_train, "demo": _run_demo, "phrases": _run_phrases, "similar": _run_similar, "analogy": _run_analogy,
-         "eval": _run_eval, "plot": _run_plot}[args.command](args)
+         "eval": _run_eval, "plot": _run_plot, "export": _run_export}[args.command](args)
     except KeyboardInterrupt as interrupt:
         print(f"fastemb: interrupted; {interrupt.args[0] if interrupt.args else 'nothing was written'}",
               file=sys.stderr)

@@ -155,33 +155,47 @@ def evaluate_analogies(wv, path, restrict_vocab: Optional[int] = 30_000, case_in
     questions), ``restrict_vocab``, ``method``, and ``sections``, a list of the
     same counts per section (with ``section``, its name).
     """
+    outcomes, size = analogy_outcomes(wv, path, restrict_vocab, case_insensitive, method)
+    sections = []
+    for name, _, right in outcomes:
+        attempted = int(np.count_nonzero(right >= 0))
+        sections.append(_score(name, int(np.count_nonzero(right == 1)), attempted, len(right) - attempted))
+    total = _score("total", sum(s["correct"] for s in sections), sum(s["attempted"] for s in sections),
+                   sum(s["skipped"] for s in sections))
+    total.update(restrict_vocab=size, method=method, sections=sections)
+    return total
+
+
+def analogy_outcomes(wv, path, restrict_vocab: Optional[int], case_insensitive: bool,
+                     method: str) -> Tuple[List[Tuple[str, List[Question], np.ndarray]], int]:
+    """Each section's name, questions, and per question 1 (answered right), 0
+    (wrong) or -1 (skipped: a word outside the candidates); and the number of
+    candidate rows. The rules are those of :func:`evaluate_analogies`."""
     if method not in METHODS:
         raise ValueError(f"method={method!r}: use one of {', '.join(METHODS)}")
     scorer, arrays = METHODS[method]
     vocab = _Vocabulary(wv, restrict_vocab, case_insensitive)
     block = max(1, SCORE_BUDGET // (arrays * max(vocab.size, 1)))
-    sections = []
+    results = []
     for name, questions in read_analogies(path):
-        known = [found for found in map(vocab.classes, questions) if found is not None]
-        classes = np.array(known, dtype=np.int64).reshape(-1, 4)
-        correct = 0
+        found = [vocab.classes(question) for question in questions]
+        known = [k for k, classes in enumerate(found) if classes is not None]
+        classes = np.array([found[k] for k in known], dtype=np.int64).reshape(-1, 4)
+        right = np.full(len(questions), -1, dtype=np.int8)
         for start in range(0, len(classes), block):
-            correct += _correct_answers(vocab, scorer, classes[start:start + block])
-        sections.append(_score(name, correct, len(known), len(questions) - len(known)))
-    total = _score("total", sum(s["correct"] for s in sections), sum(s["attempted"] for s in sections),
-                   sum(s["skipped"] for s in sections))
-    total.update(restrict_vocab=vocab.size, method=method, sections=sections)
-    return total
+            right[known[start:start + block]] = _correct_answers(vocab, scorer, classes[start:start + block])
+        results.append((name, questions, right))
+    return results, vocab.size
 
 
-def _correct_answers(vocab: _Vocabulary, scorer, classes: np.ndarray) -> int:
-    """How many of a block of questions (classes of a, b, c, d) the best candidate answers."""
+def _correct_answers(vocab: _Vocabulary, scorer, classes: np.ndarray) -> np.ndarray:
+    """Whether the best candidate answers each of a block of questions (classes of a, b, c, d)."""
     a, b, c = (vocab.rows(classes[:, k]) for k in range(3))
     scores = scorer(vocab.unit, a, b, c)
     excluded = vocab.members[classes[:, :3]].reshape(len(classes), -1)  # every case variant of a, b, c
     scores[np.arange(len(classes))[:, None], excluded] = -np.inf
     answers = vocab.class_of_row[scores.argmax(axis=1)]
-    return int(np.sum(answers == classes[:, 3]))
+    return answers == classes[:, 3]
 
 
 def _score(name: str, correct: int, attempted: int, skipped: int) -> Dict:
@@ -191,31 +205,67 @@ def _score(name: str, correct: int, attempted: int, skipped: int) -> Dict:
             "coverage": attempted / questions if questions else 0.0}
 
 
-def evaluate_word_pairs(wv, path, restrict_vocab: Optional[int] = None, case_insensitive: bool = True) -> Dict:
+class WordPairScores(tuple):
+    """What ``evaluate_word_pairs`` returns: gensim's tuple ``(pearson, spearman,
+    oov_ratio)`` (scipy's results, each ``(statistic, pvalue)``, and the
+    percentage of pairs with an unknown word), which also answers fastemb's
+    keys: ``result["spearman"]``, ``result.as_dict()``."""
+
+    def __new__(cls, details: Dict, pearson, spearman):
+        scores = super().__new__(cls, (pearson, spearman, details["oov_ratio"]))
+        scores._details = details
+        return scores
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return self._details[key]
+        return super().__getitem__(key)
+
+    def keys(self):
+        return self._details.keys()
+
+    def get(self, key: str, default=None):
+        return self._details.get(key, default)
+
+    def __reduce__(self):  # pickle and copy rebuild it from its parts
+        return WordPairScores, (self._details, self[0], self[1])
+
+    def as_dict(self) -> Dict:
+        """fastemb's scores as a plain dict (for JSON)."""
+        return dict(self._details)
+
+
+def evaluate_word_pairs(wv, path, restrict_vocab: Optional[int] = None, case_insensitive: bool = True,
+                        dummy4unknown: bool = False) -> WordPairScores:
     """Spearman and Pearson correlation between cosine similarity and human scores.
 
     The file has ``word1 word2 score`` per line (tab-separated, or spaces; ``#``
     starts a comment line). Pairs with a word that has no vector among the
-    ``restrict_vocab`` first words (None: all) are left out and counted as
-    ``oov``. Returns ``spearman``, ``pearson`` (NaN with fewer than 2 pairs),
-    ``pairs`` (used), ``oov``, ``coverage`` (pairs / all pairs) and
-    ``restrict_vocab``.
+    ``restrict_vocab`` first words (None: all) are counted as ``oov`` and left
+    out, or with ``dummy4unknown`` scored as cosine 0. Returns a
+    :class:`WordPairScores`: gensim's tuple ``(pearson, spearman, oov_ratio)``
+    whose keys are ``spearman``, ``pearson`` (NaN with fewer than 2 pairs),
+    ``pairs`` (used), ``oov``, ``oov_ratio`` (percent), ``coverage`` (known
+    pairs / all pairs) and ``restrict_vocab``.
     """
     from scipy.stats import pearsonr, spearmanr
 
     vocab = _Vocabulary(wv, restrict_vocab, case_insensitive)
-    known, human = [], []
     pairs = read_word_pairs(path)
-    for first, second, score in pairs:
-        classes = vocab.classes((first, second))
-        if classes is not None:
-            known.append(classes)
-            human.append(score)
-    result = {"spearman": float("nan"), "pearson": float("nan"), "pairs": len(known),
-              "oov": len(pairs) - len(known), "coverage": len(known) / len(pairs) if pairs else 0.0,
-              "restrict_vocab": vocab.size}
-    if len(known) >= 2:
-        rows = vocab.rows(np.array(known, dtype=np.int64))
-        cosine = np.einsum("ij,ij->i", vocab.unit[rows[:, 0]], vocab.unit[rows[:, 1]])
-        result.update(spearman=float(spearmanr(cosine, human)[0]), pearson=float(pearsonr(cosine, human)[0]))
-    return result
+    found = [vocab.classes((first, second)) for first, second, _ in pairs]
+    known = [k for k, classes in enumerate(found) if classes is not None]
+    used = range(len(pairs)) if dummy4unknown else known
+    oov = len(pairs) - len(known)
+    details = {"spearman": float("nan"), "pearson": float("nan"), "pairs": len(used), "oov": oov,
+               "oov_ratio": 100.0 * oov / len(pairs) if pairs else 0.0,
+               "coverage": len(known) / len(pairs) if pairs else 0.0, "restrict_vocab": vocab.size}
+    pearson = spearman = (float("nan"), float("nan"))
+    if len(used) >= 2:
+        cosine = np.zeros(len(pairs), dtype=np.float32)
+        if known:
+            rows = vocab.rows(np.array([found[k] for k in known], dtype=np.int64))
+            cosine[known] = np.einsum("ij,ij->i", vocab.unit[rows[:, 0]], vocab.unit[rows[:, 1]])
+        human = [pairs[k][2] for k in used]
+        pearson, spearman = pearsonr(human, cosine[list(used)]), spearmanr(human, cosine[list(used)])
+        details.update(spearman=float(spearman[0]), pearson=float(pearson[0]))
+    return WordPairScores(details, pearson, spearman)

@@ -70,13 +70,14 @@ class Model:
 
     @property
     def wv(self) -> WordVectors:
-        """The trained word vectors: rows of ``w_in``, shared, not copied; with
+        """The trained word vectors, with the vocabulary's counts (``wv.counts``,
+        which ``to_gensim`` and ``save_projector`` pass on): rows of ``w_in``, shared, not copied; with
         subwords, a SubwordVectors of the composed vectors (computed once per
         run, about a second for 70k words) and the bucket rows of ``w_in`` (shared)."""
         self._require_trained()
         table = self.subwords
         if table is None:
-            return WordVectors(self.vocab.words, self.w_in[: len(self.vocab)])
+            return WordVectors(self.vocab.words, self.w_in[: len(self.vocab)], counts=self.vocab.counts)
         vocab_size, rows = len(self.vocab), trainer.input_rows(len(self.vocab), self.settings)
         if len(self.w_in) != rows:
             raise ValueError(f"w_in has {len(self.w_in)} rows; a subword model of {vocab_size} words and "
@@ -84,7 +85,7 @@ class Model:
         cached = self._wv_cache
         if cached is None or cached[0] is not self.vocab or cached[1] is not self.w_in:
             vectors = SubwordVectors(self.vocab.words, table.compose(self.w_in), self.w_in[vocab_size:],
-                                     table.minn, table.maxn)
+                                     table.minn, table.maxn, counts=self.vocab.counts)
             self._wv_cache = cached = (self.vocab, self.w_in, vectors)
         return cached[2]
 

@@ -1,6 +1,13 @@
 """WordVectors: trained vectors by word; nearest words, analogies, scores, and
 matrices for the embedding layer of a Keras or PyTorch model. SubwordVectors:
-the same, with vectors for unseen words built from character n-grams."""
+the same, with vectors for unseen words built from character n-grams.
+
+The class is split by concept over three modules: this one holds the storage
+(words, vectors, counts), lookups, evaluation, files and exports;
+fastemb/similarity.py the nearest-word queries (most_similar and relatives) and
+fastemb/keyed.py the rest of gensim 4's KeyedVectors names (get_index,
+add_vectors, sort_by_descending_frequency, to_gensim, ...), as mixins.
+"""
 from __future__ import annotations
 
 import logging
@@ -9,27 +16,35 @@ from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, 
 import numpy as np
 
 from . import formats
+from .keyed import GensimNames
+from .similarity import NearestWords
 
 logger = logging.getLogger("fastemb")
 
 Words = Union[str, Iterable[str]]
-COSMUL_EPSILON = 1e-6  # keeps 3CosMul's division finite (Levy & Goldberg 2014 use 0.001; gensim 1e-6)
 OOV_FILLS = ("zeros", "random", "mean")  # embedding_matrix(oov=...)
 
 
-class WordVectors:
+class WordVectors(NearestWords, GensimNames):
     """Word vectors in frequency order: ``wv["king"]``, ``"king" in wv``, ``len(wv)``.
 
-    ``vectors`` is a (words x dim) float32 array; ``index_to_word`` the words in
-    row order and ``word_to_index`` the reverse. Queries use unit-normalised
-    copies of the rows, computed once on first use. If a word appears in more
-    than one row, lookups use the first (the most frequent).
+    ``vectors`` is a (words x dim) float32 array; ``index_to_word`` (gensim:
+    ``index_to_key``) the words in row order and ``word_to_index``
+    (``key_to_index``) the reverse; ``counts`` the corpus count of each word
+    (int64), or None when not known (vectors read from a file). Queries use
+    unit-normalised copies of the rows, computed once on first use. If a word
+    appears in more than one row, lookups use the first (the most frequent).
     """
 
-    def __init__(self, words: Sequence[str], vectors: np.ndarray):
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: Optional[Sequence[int]] = None):
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or len(words) != len(vectors):
             raise ValueError(f"need one row per word: {len(words)} words, vectors of shape {vectors.shape}")
+        if counts is not None:
+            counts = np.asarray(counts, dtype=np.int64)
+            if counts.shape != (len(words),):
+                raise ValueError(f"need one count per word: {len(words)} words, counts of shape {counts.shape}")
+        self.counts: Optional[np.ndarray] = counts
         self.index_to_word: List[str] = list(words)
         self.vectors = vectors
         self.word_to_index: Dict[str, int] = {}
@@ -38,26 +53,34 @@ class WordVectors:
         if len(self.word_to_index) < len(self.index_to_word):
             logger.warning("%d rows repeat an earlier word; lookups use the first row of each word",
                            len(self.index_to_word) - len(self.word_to_index))
+        self._forget_norms()
+
+    def _forget_norms(self) -> None:
+        """Drop the norms and unit vectors, recomputed on next use (the rows changed)."""
         self._unit: Optional[np.ndarray] = None
+        self._norms: Optional[np.ndarray] = None
 
     def __len__(self) -> int:
         return len(self.index_to_word)
 
     def __contains__(self, word: str) -> bool:
-        return word in self.word_to_index
+        """Whether ``word`` is in the vocabulary (as gensim, a row number in range counts too)."""
+        return self.has_index_for(word)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.index_to_word)
 
     def __getitem__(self, words: Words) -> np.ndarray:
-        """The vector of a word, or a (len(words) x dim) array for a list of words."""
-        if isinstance(words, str):
+        """The vector of a word (or row number), or a (len(words) x dim) array for a list of them."""
+        if isinstance(words, (str, int, np.integer)):
             return self.get_vector(words)
         return np.array([self.get_vector(word) for word in words], dtype=np.float32).reshape(-1, self.dim)
 
-    def get_vector(self, word: str) -> np.ndarray:
-        """The vector of ``word`` (a row of ``vectors``); KeyError if it has none."""
-        return self.vectors[self.index(word)]
+    def get_vector(self, word: Union[str, int], norm: bool = False) -> np.ndarray:
+        """The vector of ``word`` (a row of ``vectors``; a row number works too),
+        scaled to length 1 with ``norm=True``; KeyError if it has none."""
+        row = self.get_index(word)
+        return self.unit_vectors[row] if norm else self.vectors[row]
 
     def __repr__(self) -> str:
         return f"WordVectors({len(self)} words x {self.dim} dimensions)"
@@ -84,79 +107,6 @@ class WordVectors:
             self._unit = self.vectors / np.where(norms > 0, norms, 1.0)
         return self._unit
 
-    def similarity(self, first: str, second: str) -> float:
-        """Cosine similarity of two words' vectors, in [-1, 1]."""
-        units, _ = self._query([first, second])
-        return float(units[0] @ units[1])
-
-    def most_similar(self, positive: Words = (), negative: Words = (), topn: int = 10,
-                     restrict_vocab: Optional[int] = None) -> List[Tuple[str, float]]:
-        """The ``topn`` words nearest (by cosine) to the sum of the unit vectors of
-        ``positive`` minus those of ``negative``: with ``positive=["king", "woman"],
-        negative=["man"]`` this is 3CosAdd (king - man + woman). The query words
-        are left out, and only the ``restrict_vocab`` first (most frequent) words
-        are candidates. Returns [(word, cosine), ...], best first."""
-        positive, negative = _word_list(positive), _word_list(negative)
-        units, rows = self._query(positive + negative)
-        unit = self.unit_vectors
-        signs = np.array([1.0] * len(positive) + [-1.0] * len(negative), dtype=np.float32)
-        query = signs @ units
-        query /= max(float(np.linalg.norm(query)), 1e-12)
-        limit = _limit(restrict_vocab, len(self))
-        return self._best(unit[:limit] @ query, rows, topn)
-
-    def most_similar_cosmul(self, positive: Words = (), negative: Words = (), topn: int = 10,
-                            restrict_vocab: Optional[int] = None) -> List[Tuple[str, float]]:
-        """3CosMul (Levy & Goldberg 2014): the words x with the largest product of
-        (1 + cos(x, p)) / 2 over ``positive`` divided by the product over ``negative``
-        (plus 1e-6). Less dominated by one large similarity than 3CosAdd. The
-        query words are left out. Returns [(word, score), ...], best first."""
-        positive, negative = _word_list(positive), _word_list(negative)
-        units, rows = self._query(positive + negative)
-        limit = _limit(restrict_vocab, len(self))
-        shifted = (1.0 + self.unit_vectors[:limit] @ units.T) / 2.0  # (limit x words)
-        scores = np.prod(shifted[:, :len(positive)], axis=1) / (
-            np.prod(shifted[:, len(positive):], axis=1) + COSMUL_EPSILON)
-        return self._best(scores, rows, topn)
-
-    def similar_by_vector(self, vector: np.ndarray, topn: int = 10,
-                          restrict_vocab: Optional[int] = None) -> List[Tuple[str, float]]:
-        """The ``topn`` words nearest (by cosine) to ``vector``: [(word, cosine), ...]."""
-        vector = np.asarray(vector, dtype=np.float32)
-        if vector.shape != (self.dim,):
-            raise ValueError(f"the vector has shape {vector.shape}; these word vectors have {self.dim} dimensions")
-        query = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        limit = _limit(restrict_vocab, len(self))
-        return self._best(self.unit_vectors[:limit] @ query, [], topn)
-
-    def _query(self, words: List[str]) -> Tuple[np.ndarray, List[int]]:
-        """The unit vectors of the query words (one row each), and the rows of
-        those that are in the vocabulary (left out of the answers)."""
-        if not words:
-            raise ValueError("the query is empty: give at least one word in positive or negative")
-        rows = [self.word_to_index[word] for word in words if word in self.word_to_index]
-        units = np.empty((len(words), self.dim), dtype=np.float32)
-        for k, word in enumerate(words):
-            if word in self.word_to_index:
-                units[k] = self.unit_vectors[self.word_to_index[word]]
-            else:  # only a subclass that builds vectors for unseen words gets here without a KeyError
-                vector = self.get_vector(word)
-                units[k] = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        return units, rows
-
-    def _best(self, scores: np.ndarray, excluded: List[int], topn: int) -> List[Tuple[str, float]]:
-        """The ``topn`` highest ``scores`` (one per candidate row) outside ``excluded``, best first."""
-        if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)) or topn < 1:
-            raise ValueError(f"topn={topn!r}: give the number of words to return (1 or more)")
-        excluded = [row for row in set(excluded) if row < len(scores)]
-        scores[excluded] = -np.inf
-        count = min(topn, len(scores) - len(excluded))
-        if count <= 0:
-            return []
-        best = np.argpartition(-scores, count - 1)[:count]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(self.index_to_word[i], float(scores[i])) for i in best]
-
     def evaluate_analogies(self, path: formats.PathLike, restrict_vocab: Optional[int] = 30_000,
                            case_insensitive: bool = True, method: str = "3cosadd") -> Dict:
         """Accuracy on analogy questions (``a b c d`` lines, ``: section`` headers, as
@@ -166,13 +116,22 @@ class WordVectors:
         return evaluate_analogies(self, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
                                   method=method)
 
-    def evaluate_word_pairs(self, path: formats.PathLike, restrict_vocab: Optional[int] = None,
-                            case_insensitive: bool = True) -> Dict:
+    def evaluate_word_pairs(self, pairs: formats.PathLike, delimiter: str = "\t", encoding: str = "utf8",
+                            restrict_vocab: Optional[int] = 300_000, case_insensitive: bool = True,
+                            dummy4unknown: bool = False):
         """Spearman and Pearson correlation of cosine similarity with human scores
-        (``word1 word2 score`` lines): see :func:`fastemb.evaluate.evaluate_word_pairs`."""
+        (``word1 word2 score`` lines, tab- or space-separated, UTF-8), among the
+        ``restrict_vocab`` first words (None: all). Returns gensim's tuple
+        ``(pearson, spearman, oov_ratio)``, which also answers fastemb's keys
+        (``result["spearman"]``, ``["pairs"]``, ``["oov"]``, ``.as_dict()``):
+        see :func:`fastemb.evaluate.evaluate_word_pairs`."""
         from .evaluate import evaluate_word_pairs
 
-        return evaluate_word_pairs(self, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive)
+        if delimiter not in ("\t", " ", None) or encoding.lower().replace("-", "") != "utf8":
+            raise ValueError(f"delimiter={delimiter!r}, encoding={encoding!r}: word-pair files are read as "
+                             "UTF-8, fields separated by tabs or spaces")
+        return evaluate_word_pairs(self, pairs, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
+                                   dummy4unknown=dummy4unknown)
 
     def embedding_matrix(self, word_index: Union[Mapping[str, int], Sequence[str]], oov: str = "zeros",
                          dtype=np.float32, num_words: Optional[int] = None, seed: Optional[int] = 0) -> np.ndarray:
@@ -242,6 +201,14 @@ class WordVectors:
         """Write word2vec text format (or binary with ``binary=True``), atomically."""
         formats.write_vectors(path, self.index_to_word, self.vectors, binary=binary)
 
+    def save_projector(self, directory: formats.PathLike, limit: Optional[int] = None) -> None:
+        """Write ``vectors.tsv`` and ``metadata.tsv`` for TensorBoard's embedding
+        projector into ``directory`` (made if missing), both or neither: the
+        first ``limit`` rows (None: all). See :func:`fastemb.projector.save_projector`."""
+        from .projector import save_projector
+
+        save_projector(directory, self.index_to_word, self.vectors, self.counts, limit=limit)
+
     @classmethod
     def load(cls, path: formats.PathLike, limit: Optional[int] = None,
              unicode_errors: str = "strict") -> "WordVectors":
@@ -266,8 +233,9 @@ class SubwordVectors(WordVectors):
     words only, as for every WordVectors.
     """
 
-    def __init__(self, words: Sequence[str], vectors: np.ndarray, buckets: np.ndarray, minn: int, maxn: int):
-        super().__init__(words, vectors)
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, buckets: np.ndarray, minn: int, maxn: int,
+                 counts: Optional[Sequence[int]] = None):
+        super().__init__(words, vectors, counts=counts)
         if buckets.ndim != 2 or buckets.shape[1] != self.dim or len(buckets) == 0:
             raise ValueError(f"the bucket matrix has shape {buckets.shape}; need (buckets x {self.dim})")
         self.buckets = buckets
@@ -277,14 +245,20 @@ class SubwordVectors(WordVectors):
         return (f"SubwordVectors({len(self)} words x {self.dim} dimensions, {len(self.buckets)} n-gram buckets, "
                 f"n = {self.minn}..{self.maxn})")
 
-    def get_vector(self, word: str) -> np.ndarray:
-        """The vector of a vocabulary word, or one built from the n-grams of any other word."""
-        row = self.word_to_index.get(word)
-        if row is not None:
-            return self.vectors[row]
+    def get_vector(self, word: Union[str, int], norm: bool = False) -> np.ndarray:
+        """The vector of a vocabulary word (or row number), or one built from the
+        n-grams of any other word; scaled to length 1 with ``norm=True``."""
+        if not isinstance(word, str) or word in self.word_to_index:
+            return super().get_vector(word, norm=norm)
+        from .similarity import _unit
         from .subwords import oov_vector
 
-        return oov_vector(word, self.buckets, self.minn, self.maxn)
+        vector = oov_vector(word, self.buckets, self.minn, self.maxn)
+        return _unit(vector) if norm else vector
+
+    def _has_vector(self, key) -> bool:
+        """Any word has one (built from its n-grams, zero without any), as in gensim's FastText."""
+        return isinstance(key, str) or self.has_index_for(key)
 
     def _unseen_vector(self, word: str) -> Optional[np.ndarray]:
         """Its n-gram vector, or None for a word without n-grams (left to embedding_matrix's ``oov``)."""
@@ -298,16 +272,3 @@ class SubwordVectors(WordVectors):
 def load(path: formats.PathLike, limit: Optional[int] = None, unicode_errors: str = "strict") -> WordVectors:
     """Load word vectors from a word2vec text or binary file or a GloVe file (format detected)."""
     return WordVectors.load(path, limit=limit, unicode_errors=unicode_errors)
-
-
-def _word_list(words: Words) -> List[str]:
-    return [words] if isinstance(words, str) else list(words)
-
-
-def _limit(restrict_vocab: Optional[int], size: int) -> int:
-    """How many of the first rows are candidates."""
-    if restrict_vocab is None:
-        return size
-    if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, (int, np.integer)) or restrict_vocab < 1:
-        raise ValueError(f"restrict_vocab={restrict_vocab!r}: give a number of words (1 or more), or None for all")
-    return min(restrict_vocab, size)
