@@ -436,7 +436,7 @@ def _run_eval(args: argparse.Namespace) -> None:
         rows = []
         for path in args.pairs:
             result = wv.evaluate_word_pairs(path, restrict_vocab=None, case_insensitive=not args.case_sensitive)
-            results["pairs"][path] = result = result.as_dict()
+            results["pairs"][path] = result = dict(result)  # fastemb's keys, for the table and JSON
             rows.append([path, _decimal(result["spearman"]), _decimal(result["pearson"]), str(result["pairs"]),
                          str(result["oov"])])
         print(_table(["word pairs", "spearman", "pearson", "pairs", "oov"], rows))
