@@ -15,17 +15,19 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import BinaryIO, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .config import UNICODE_ERRORS
+from . import sentences
 from .errors import CorpusError
 from .formats import COMPRESSORS
 from .id_cache import cache_array, release
 from .word_table import PRUNED, SENTENCE_END, new_word_table
 
 PathLike = Union[str, os.PathLike]
+Corpus = Union[PathLike, Sequence[PathLike], Iterable]  # files and directories, or sentences from Python
 
 BLOCK_BYTES = 1 << 20
 MAX_RUN_BYTES = 1 << 20  # a longer run without whitespace is split, so a block stays bounded
@@ -43,7 +45,7 @@ def list_files(paths: Union[PathLike, Sequence[PathLike]]) -> List[Path]:
         raise TypeError(f"corpus: got {type(paths).__name__}; give a text file or directory path "
                         "(str or pathlib.Path), or a list of them")
     if not paths:
-        raise CorpusError("no corpus path given")
+        raise CorpusError("no corpus given: give a file, a directory, a list of them, or an iterable of sentences")
     for number, given in enumerate(paths):
         if not isinstance(given, (str, os.PathLike)):
             raise TypeError(f"corpus: item {number} is a {type(given).__name__}, not a path; give text files "
@@ -205,10 +207,11 @@ class ScannedCorpus:
         self.close()
 
 
-def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BYTES,
+def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
          compiled: bool = True, max_words: int = MAX_WORDS_COUNTING,
          cache_dir: Optional[str] = None, unicode_errors: str = "strict") -> ScannedCorpus:
-    """Read every file once: count words (64-bit) and keep the text as provisional ids.
+    """Read every file once (or the sentences an iterable gives, see sentences.py):
+    count words (64-bit) and keep the text as provisional ids.
 
     When the table holds more than ``max_words`` distinct words (default 10
     million, ~70 bytes each with the compiled table), it keeps only the most frequent half (see
@@ -223,27 +226,46 @@ def scan(paths: Union[PathLike, Sequence[PathLike]], block_bytes: int = BLOCK_BY
     """
     if unicode_errors not in UNICODE_ERRORS:
         raise ValueError(f"unicode_errors={unicode_errors!r} is not one of {', '.join(UNICODE_ERRORS)}")
-    files = list_files(paths)
+    from_python = sentences.given(paths)
+    files = [] if from_python else list_files(paths)
     table = new_word_table(compiled)
     scanned = ScannedCorpus(cache_dir=cache_dir)
     try:
+        if from_python:
+            for batch in sentences.batches(paths):
+                count = _count_block(table, scanned, batch.text, max_words)
+                sentences.check_counted(batch, count)
+            _end_source(scanned)
         for path in files:
             for block in iter_blocks(path, block_bytes, unicode_errors=unicode_errors, invalid=scanned.invalid):
-                ids = table.add(block)
-                scanned.tokens += int(np.count_nonzero(ids >= 0))
-                scanned.append(ids)
-                if len(table) > max_words:
-                    _prune(table, scanned, max_words)
-            scanned.file_ends.append(scanned.entries)
-            scanned.append(np.array([SENTENCE_END], np.int32))  # a file's end ends its sentence
+                _count_block(table, scanned, block, max_words)
+            _end_source(scanned)
         if scanned.tokens == 0:
-            where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]} ...)"
+            where = ("sentences" if from_python else files[0] if len(files) == 1
+                     else f"{len(files)} files ({files[0]} ...)")
             raise CorpusError(f"{where}: no words found (empty or only whitespace)")
     except BaseException:
         scanned.close()
         raise
     scanned.words, scanned.counts = table.words(), table.counts()
     return scanned
+
+
+def _count_block(table, scanned: ScannedCorpus, block: bytes, max_words: int) -> int:
+    """Count one block's words into the table and append its ids; returns its words."""
+    ids = table.add(block)
+    words = int(np.count_nonzero(ids >= 0))
+    scanned.tokens += words
+    scanned.append(ids)
+    if len(table) > max_words:
+        _prune(table, scanned, max_words)
+    return words
+
+
+def _end_source(scanned: ScannedCorpus) -> None:
+    """A file's end (or the sentences') ends its last sentence."""
+    scanned.file_ends.append(scanned.entries)
+    scanned.append(np.array([SENTENCE_END], np.int32))
 
 
 def _prune(table, scanned: ScannedCorpus, max_words: int) -> None:
