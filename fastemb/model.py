@@ -7,12 +7,12 @@ import logging
 import os
 import time
 from dataclasses import asdict, replace
-from typing import Callable, List, Optional, Sequence, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import corpus, trainer
-from ._backend import load_kernel, resolve
+from ._backend import ENVIRONMENT_VARIABLE, build_module, build_name, kernel_module, load_kernel, resolve
 from .config import Settings, make_settings
 from .errors import CorpusError
 from .formats import PathLike, check_writable
@@ -122,7 +122,7 @@ class Model:
         :class:`~fastemb.history.EpochRecord`. Returns the model itself.
         """
         settings = self.settings
-        kernel = _kernel(settings)  # fail (or compile) before reading, not after
+        kernel, build = _kernel(settings)  # fail (or compile) before reading, not after
         _check_checkpoint(checkpoint, checkpoint_every)
         files = fingerprint(corpus_paths)
         vocab, ids, tokens = self._read_corpus(corpus_paths)
@@ -135,12 +135,13 @@ class Model:
         self.w_in, self.w_out = trainer.init_matrices(len(vocab), settings)
         self.history, self.runs, self.stats = [], 1, None
         corpus_id = {"files": files, "tokens": tokens, "digest": ids_digest(ids) if checkpoint else None}
-        return self._run(kernel, ids, tokens, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
+        return self._run(kernel, build, ids, tokens, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
                          checkpoint_every=checkpoint_every, callback=callback)
 
     def train_more(self, corpus_paths: CorpusPaths, epochs: Optional[int] = None, progress: bool = True,
                    update_vocab: bool = False, alpha: Optional[float] = None, min_alpha: Optional[float] = None,
-                   callback: Optional[EpochCallback] = None) -> "Model":
+                   callback: Optional[EpochCallback] = None, checkpoint: Optional[PathLike] = None,
+                   checkpoint_every: float = CHECKPOINT_MINUTES) -> "Model":
         """Continue training a trained model on the same text or new text.
 
         Each call is a new run of ``epochs`` passes (default: the model's
@@ -157,14 +158,37 @@ class Model:
         get the next ids (the old ones do not move, so ids are no longer in
         frequency order), input rows drawn as a new model's and output rows of
         zeros; every count grows by the new text's, and the subsampling and
-        noise tables follow. Returns the model itself.
+        noise tables follow.
+
+        ``checkpoint`` and ``checkpoint_every``: as for :meth:`train`; the
+        checkpoint records that it is this train_more run (its number, epochs,
+        learning rates, update_vocab), and :func:`resume` continues it, with
+        one thread exactly as if it had not stopped. Returns the model itself.
         """
         self._require_trained()
         if update_vocab and self.settings.hs:
             raise ValueError("update_vocab=True with hs=True: the Huffman tree would change with the vocabulary "
                              "and its output rows lose their meaning; train a new model instead")
         run_settings = self._settings_for_run(self.runs + 1, epochs, alpha, min_alpha)
-        kernel = _kernel(run_settings)
+        kernel, build = _kernel(run_settings)
+        _check_checkpoint(checkpoint, checkpoint_every)
+        files = fingerprint(corpus_paths) if checkpoint else None
+        vocab, ids, tokens, skipped = self._read_more(corpus_paths, run_settings, update_vocab)
+        added = len(vocab) - len(self.vocab)
+        if added:
+            self.w_in, self.w_out = trainer.grow_matrices(self.w_in, self.w_out, len(self.vocab), added,
+                                                          seed=[self.settings.seed, self.runs + 1])
+        self.vocab, self.runs = vocab, self.runs + 1
+        corpus_id = {"files": files, "tokens": tokens, "digest": ids_digest(ids)} if checkpoint else None
+        run_info = {"kind": "train_more", "alpha": run_settings.alpha, "min_alpha": run_settings.min_alpha,
+                    "update_vocab": update_vocab}
+        return self._run(kernel, build, ids, tokens, run_settings, progress, corpus_id=corpus_id,
+                         run_info=run_info, checkpoint=checkpoint, checkpoint_every=checkpoint_every, callback=callback,
+                         skipped=skipped)
+
+    def _read_more(self, corpus_paths: CorpusPaths, run_settings: Settings, update_vocab: bool):
+        """Read text for train_more on the current vocabulary (grown with
+        ``update_vocab``): (vocab, ids, corpus words, occurrences skipped)."""
         started = time.perf_counter()
         add_min_count = self.settings.min_count if update_vocab else None
         with corpus.scan(corpus_paths, max_words=run_settings.max_words_counting,
@@ -188,11 +212,7 @@ class Model:
         if skipped:
             log.info("skipped %s occurrences (%.1f%%) of %s words not in the vocabulary%s", f"{skipped:,}",
                      100 * skipped / tokens, f"{unknown:,}", " (below min_count)" if update_vocab else "")
-        if added:
-            self.w_in, self.w_out = trainer.grow_matrices(self.w_in, self.w_out, len(self.vocab), added,
-                                                          seed=[self.settings.seed, self.runs + 1])
-        self.vocab, self.runs = vocab, self.runs + 1
-        return self._run(kernel, ids, tokens, run_settings, progress, callback=callback, skipped=skipped)
+        return vocab, ids, tokens, skipped
 
     def save_model(self, path: PathLike) -> None:
         """Write the whole model (settings, vocabulary and counts, both matrices,
@@ -253,11 +273,14 @@ class Model:
                  time.perf_counter() - started)
         return vocab, ids, tokens
 
-    def _run(self, kernel, ids: np.ndarray, tokens: int, run_settings: Settings, progress: bool, *,
-             corpus_id: Optional[dict] = None, start: Optional[trainer.Position] = None,
+    def _run(self, kernel, build: str, ids: np.ndarray, tokens: int, run_settings: Settings, progress: bool, *,
+             corpus_id: Optional[dict] = None, run_info: Optional[dict] = None,
+             start: Optional[trainer.Position] = None,
              checkpoint: Optional[PathLike] = None, checkpoint_every: float = CHECKPOINT_MINUTES,
              callback: Optional[EpochCallback] = None, skipped: int = 0) -> "Model":
-        """Train the current matrices on ``ids`` for one run, recording its epochs."""
+        """Train the current matrices on ``ids`` for one run, recording its epochs.
+        ``run_info``: what a checkpoint must know to go on with this run besides its
+        position (a train_more's learning rates, see resume); ``build``: the kernel's (_backend.BUILDS)."""
         tables = trainer.Tables.build(self.vocab.counts, run_settings)
         run = self.runs
         self._wv_cache = None  # the weights change in place
@@ -269,8 +292,8 @@ class Model:
                 callback(record)
 
         def save_checkpoint(position: trainer.Position) -> None:
-            write_model(checkpoint, self._saved(dict(position.as_dict(), epochs=run_settings.epochs,
-                                                     corpus=corpus_id)))
+            write_model(checkpoint, self._saved(dict(run_info or {"kind": "train"}, **position.as_dict(),
+                                                     epochs=run_settings.epochs, corpus=corpus_id, kernel=build)))
             epoch, _ = divmod(position.next_job, position.chunks_per_epoch)
             done = position.next_job / (position.chunks_per_epoch * run_settings.epochs)
             self.last_checkpoint = (f"epoch {epoch + 1} of {run_settings.epochs}, {100 * done:.0f}% of the run, "
@@ -279,12 +302,12 @@ class Model:
 
         control = trainer.RunControl(start, save_checkpoint if checkpoint is not None else None,
                                      checkpoint_every * 60.0, on_epoch)
-        log.info("training %s with the %s backend, %d thread(s)", run_settings.model,
-                 resolve(run_settings.backend), run_settings.threads)
+        log.info("training %s with the %s backend (%s kernel), %d thread(s)", run_settings.model,
+                 resolve(run_settings.backend), build, run_settings.threads)
         stats = trainer.train(kernel, self.w_in, self.w_out, ids, tables, run_settings, progress=progress,
                               control=control, subwords=self.subwords)
         # one yardstick for every tool: corpus words (rare ones included) x epochs per second
-        stats.words, stats.skipped_words = tokens * run_settings.epochs, skipped
+        stats.words, stats.skipped_words, stats.kernel = tokens * run_settings.epochs, skipped, build
         self.stats = stats
         if checkpoint is not None:  # the run is over: the checkpoint becomes the finished model
             write_model(checkpoint, self._saved())
@@ -312,13 +335,16 @@ def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = Tru
            save_to: Optional[PathLike] = None, **settings) -> Model:
     """Continue the interrupted run whose checkpoint is ``checkpoint``, on the same corpus.
 
-    It re-reads the corpus, refuses (CorpusError) if it differs from the
-    checkpoint's (file sizes, word counts), and goes on from the next chunk
-    with the same learning-rate schedule and chunk seeds: with one thread, the
-    result equals an uninterrupted run's. Checkpoints go on to ``save_to``
-    (default: ``checkpoint`` itself) every ``checkpoint_every`` minutes, and
-    the finished model at the end. ``settings``: as for :func:`load_model`.
-    A finished model is returned as it is.
+    The run is a ``train`` or a ``train_more`` (the checkpoint says which, with
+    the train_more's epochs and learning rates). It re-reads the corpus,
+    refuses (CorpusError) if it differs from the checkpoint's (file sizes,
+    word counts, text), and goes on from the next chunk with the same
+    learning-rate schedule and chunk seeds, on the kernel build that wrote the
+    checkpoint when this machine has it (another rounds floats otherwise, which
+    is logged): with one thread, the result equals an uninterrupted run's.
+    Checkpoints go on to ``save_to`` (default: ``checkpoint`` itself) every
+    ``checkpoint_every`` minutes, and the finished model at the end.
+    ``settings``: as for :func:`load_model`. A finished model is returned as it is.
     """
     saved = _read_checked(checkpoint, settings)
     model = Model._from_saved(saved)
@@ -328,32 +354,62 @@ def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = Tru
         return model
     save_to = checkpoint if save_to is None else save_to
     _check_checkpoint(save_to, checkpoint_every)
-    kernel = _kernel(model.settings)
+    more = state.get("kind") == "train_more"  # checkpoints of fastemb before train_more had them: a train
+    run_settings = (model._settings_for_run(model.runs, state["epochs"], state["alpha"], state["min_alpha"])
+                    if more else model.settings)
+    kernel, build = _resume_kernel(checkpoint, run_settings, state.get("kernel"),
+                                   settings.get("backend") is not None)
     _same_files(checkpoint, state["corpus"]["files"], fingerprint(corpus_paths))
-    vocab, ids, tokens = model._read_corpus(corpus_paths)
-    if tokens != state["corpus"]["tokens"]:
-        differs = f"{tokens:,} words; the checkpoint's had {state['corpus']['tokens']:,}"
-    elif vocab.words != model.vocab.words or not np.array_equal(vocab.counts, model.vocab.counts):
-        differs = "as many words, but another vocabulary or other counts"
-    elif ids_digest(ids) != state["corpus"]["digest"]:
-        differs = "the same vocabulary and counts, but the text in another order"
+    if more:  # the vocabulary already holds any words the run added: map the text onto it as it is
+        vocab, ids, tokens, skipped = model._read_more(corpus_paths, run_settings, update_vocab=False)
     else:
-        differs = None
+        (vocab, ids, tokens), skipped = model._read_corpus(corpus_paths), 0
+    differs = _corpus_differs(state["corpus"], model.vocab, vocab, ids, tokens)
     if differs:
         raise CorpusError(f"{_describe(corpus_paths)}: not the corpus of the checkpoint {checkpoint} "
                           f"({differs}); resume with the same corpus")
-    log.info("resuming from %s: %s", checkpoint, _fraction(state))
+    log.info("resuming %s from %s: %s", f"train_more (run {model.runs})" if more else "train", checkpoint,
+             _fraction(state))
     start = trainer.Position(**{name: state[name] for name in trainer.Position.__dataclass_fields__})
-    return model._run(kernel, ids, tokens, model.settings, progress, corpus_id=state["corpus"], start=start,
-                      checkpoint=save_to, checkpoint_every=checkpoint_every, callback=callback)
+    run_info = {name: state[name] for name in ("kind", "alpha", "min_alpha", "update_vocab")} if more else None
+    return model._run(kernel, build, ids, tokens, run_settings, progress, corpus_id=state["corpus"],
+                      run_info=run_info, start=start, checkpoint=save_to, checkpoint_every=checkpoint_every,
+                      callback=callback, skipped=skipped)
+
+
+def _corpus_differs(saved: dict, model_vocab: Vocab, vocab: Vocab, ids: np.ndarray, tokens: int) -> Optional[str]:
+    """How the corpus read for a resume differs from the checkpoint's, or None."""
+    if tokens != saved["tokens"]:
+        return f"{tokens:,} words; the checkpoint's had {saved['tokens']:,}"
+    if vocab.words != model_vocab.words or not np.array_equal(vocab.counts, model_vocab.counts):
+        return "as many words, but another vocabulary or other counts"
+    if ids_digest(ids) != saved["digest"]:
+        return "the same vocabulary and counts, but the text in another order"
+    return None
+
+
+def _resume_kernel(checkpoint: PathLike, settings: Settings, saved_build: Optional[str], chosen: bool):
+    """The kernel a resume runs, and its build: the checkpoint's, unless a backend
+    was chosen for this resume (argument or environment) or this machine lacks it.
+    Builds round floats differently, so another one cannot repeat the run exactly: say so."""
+    chosen = chosen or bool(os.environ.get(ENVIRONMENT_VARIABLE)) or os.environ.get("FASTEMB_PORTABLE") == "1"
+    kernel, build = _kernel(settings, prefer=None if chosen else saved_build)
+    if saved_build and build != saved_build:
+        log.warning("%s was trained with the %s kernel, this run uses %s (%s): the vectors will differ "
+                    "slightly from an uninterrupted run's", checkpoint, saved_build, build,
+                    "chosen" if chosen else f"{saved_build} is not available here")
+    return kernel, build
 
 
 MACHINE_SETTINGS = ("threads", "backend", "cache_dir")  # may differ from the saved ones
 
 
-def _kernel(settings: Settings):
-    """The kernel a run of these settings calls: train_chunk, or train_chunk_subword with maxn > 0."""
-    return load_kernel(settings.backend, subword=settings.maxn > 0)
+def _kernel(settings: Settings, prefer: Optional[str] = None) -> Tuple[Callable, str]:
+    """The kernel a run of these settings calls (train_chunk, or train_chunk_subword
+    with maxn > 0) and its build's name: the ``prefer`` build where this machine
+    has it, else the one ``settings.backend`` picks."""
+    module = (build_module(prefer) if prefer else None) or kernel_module(settings.backend)
+    return load_kernel(settings.backend, subword=settings.maxn > 0, module=module), build_name(module)
 
 
 def _read_checked(path: PathLike, settings: dict) -> SavedModel:

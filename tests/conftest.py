@@ -3,7 +3,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -60,11 +59,19 @@ def write(path: Path, text, mode: str = "w") -> Path:
 
 
 def cli_command(*args) -> list:
-    """The ``fastemb`` command line a user would type: the installed script when
-    there is one (``python -m fastemb`` run from the source tree would import the
-    tree's fastemb, without the compiled kernel that pip built elsewhere)."""
-    script = shutil.which("fastemb")
-    return ([script] if script else [sys.executable, "-m", "fastemb"]) + [str(a) for a in args]
+    """The ``fastemb`` command line a user would type: the script installed with
+    the fastemb this interpreter runs. Not one found elsewhere on PATH (another
+    install), nor ``python -m fastemb``, which from the source tree imports the
+    tree's fastemb, without the compiled kernel: a test's runs would then train
+    on different kernels, whose floats differ, depending on their directory."""
+    import sysconfig
+
+    places = [sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")]
+    scripts = [Path(place) / "fastemb" for place in places if (Path(place) / "fastemb").is_file()]
+    if not scripts:
+        pytest.fail(f"no fastemb script in {' or '.join(places)}: install fastemb (pip install .) to test "
+                    "its command line")
+    return [str(scripts[0])] + [str(a) for a in args]
 
 
 def start_cli(*args, cwd) -> subprocess.Popen:

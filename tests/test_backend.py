@@ -10,8 +10,10 @@ from fastemb import _backend, demo
 
 @pytest.fixture
 def no_extension(monkeypatch):
-    """Make ``import fastemb._kernels`` fail, as on a machine where it was never compiled."""
+    """Make ``import fastemb._kernels`` fail, as on a machine where it was never compiled
+    (once imported, the package's attribute would answer ``from . import _kernels``)."""
     monkeypatch.setitem(sys.modules, "fastemb._kernels", None)
+    monkeypatch.delattr(fastemb, "_kernels", raising=False)
     monkeypatch.delenv(_backend.ENVIRONMENT_VARIABLE, raising=False)
 
 

@@ -131,9 +131,10 @@ def test_new_rows_start_as_a_new_model_s():
     assert grown_in.shape == (10, 4) and np.all(grown_in[8:] == 6) and np.all(grown_in[:5] == 1)
 
 
-def interrupted_run(corpus, checkpoint, monkeypatch, **settings):
-    """Train with a checkpoint at every chance (each 0.1 s poll), and a Ctrl-C as
-    the second save begins: the first checkpoint stays, mid-run."""
+def interrupt_at_second_save(monkeypatch, start):
+    """Call ``start()``, a run with a checkpoint after every chunk (checkpoint_every=0),
+    with a Ctrl-C as the second save begins: the first checkpoint stays, after the
+    first chunk of each thread."""
     writes = []
     write_model = fastemb.model.write_model
 
@@ -143,12 +144,77 @@ def interrupted_run(corpus, checkpoint, monkeypatch, **settings):
             raise KeyboardInterrupt
         write_model(path, saved)
 
-    monkeypatch.setattr(fastemb.model, "write_model", save_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        fastemb.Model(**settings).train(corpus, progress=False, checkpoint=checkpoint, checkpoint_every=0)
-    monkeypatch.undo()
-    assert writes[0] is not None, "the first checkpoint came at the end: make the run longer"
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(fastemb.model, "write_model", save_then_interrupt)
+        start()
+    assert writes[0] is not None
     return writes[0]
+
+
+def interrupted_run(corpus, checkpoint, monkeypatch, **settings):
+    """Train with a checkpoint after every chunk, and a Ctrl-C as the second save begins."""
+    return interrupt_at_second_save(monkeypatch, lambda: fastemb.Model(**settings).train(
+        corpus, progress=False, checkpoint=checkpoint, checkpoint_every=0))
+
+
+def saved_checkpoints(monkeypatch, checkpoint):
+    """Make every checkpoint save to a file of its own (ck-1.npz, ck-2.npz, ...
+    beside ``checkpoint``, numbered by the chunk they resume at); returns their
+    progress records as they come."""
+    records = []
+    write_model = fastemb.model.write_model
+
+    def keep_each(path, saved):
+        records.append(saved.progress)
+        if saved.progress is not None:
+            path = checkpoint.with_name(f"ck-{saved.progress['next_job']}.npz")
+        write_model(path, saved)
+
+    monkeypatch.setattr(fastemb.model, "write_model", keep_each)
+    return records
+
+
+def test_a_resume_from_every_chunk_boundary_equals_the_uninterrupted_run(planted_corpus, tmp_path, backend,
+                                                                         monkeypatch):
+    """checkpoint_every=0: a checkpoint after each chunk, wherever the timing falls,
+    epoch boundaries and the short last chunk of an epoch included; each resumes exactly."""
+    settings = dict(epochs=2, backend=backend, **SMALL)
+    whole = fastemb.Model(**settings).train(planted_corpus, progress=False)
+    checkpoint = tmp_path / "run.npz"
+    with monkeypatch.context() as patch:
+        records = saved_checkpoints(patch, checkpoint)
+        fastemb.Model(**settings).train(planted_corpus, progress=False, checkpoint=checkpoint, checkpoint_every=0)
+    jobs = 2 * records[0]["chunks_per_epoch"]
+    assert [record["next_job"] for record in records[:-1]] == list(range(1, jobs)) and records[-1] is None
+    for job in range(1, jobs):
+        resumed = fastemb.resume(tmp_path / f"ck-{job}.npz", planted_corpus, progress=False)
+        np.testing.assert_array_equal(resumed.w_in, whole.w_in, err_msg=f"resumed at chunk {job}")
+        np.testing.assert_array_equal(resumed.w_out, whole.w_out, err_msg=f"resumed at chunk {job}")
+        assert [(r.epoch, r.loss, r.examples) for r in resumed.history] == \
+            [(r.epoch, r.loss, r.examples) for r in whole.history]
+
+
+def test_a_resume_runs_on_the_kernel_build_of_its_checkpoint(planted_corpus, tmp_path, monkeypatch, caplog):
+    """Kernel builds round floats differently: a resume whose backend="auto" would
+    pick another build (another install, another machine) takes the checkpoint's."""
+    if not fastemb._backend.cython_available():
+        pytest.skip("needs the Cython kernel beside the Numba one")
+    settings = dict(epochs=10, **SMALL)
+    monkeypatch.setenv("FASTEMB_BACKEND", "numba")  # where the run was interrupted, auto meant Numba
+    whole = fastemb.Model(**settings).train(planted_corpus, progress=False)
+    checkpoint = tmp_path / "run.npz"
+    interrupted_run(planted_corpus, checkpoint, monkeypatch, **settings)
+    monkeypatch.delenv("FASTEMB_BACKEND")  # here, auto means Cython
+    copy = tmp_path / "copy.npz"
+    copy.write_bytes(checkpoint.read_bytes())
+    resumed = fastemb.resume(checkpoint, planted_corpus, progress=False)
+    np.testing.assert_array_equal(resumed.w_in, whole.w_in)
+    np.testing.assert_array_equal(resumed.w_out, whole.w_out)
+    assert whole.stats.kernel == resumed.stats.kernel == "numba"
+    with caplog.at_level("WARNING", logger="fastemb"):  # a backend chosen for the resume: it runs, and says so
+        other = fastemb.resume(copy, planted_corpus, progress=False, backend="cython")
+    assert other.stats.kernel.startswith("cython") and not np.array_equal(other.w_in, whole.w_in)
+    assert f"trained with the numba kernel, this run uses {other.stats.kernel} (chosen)" in caplog.text
 
 
 def test_resume_after_an_interruption_equals_the_uninterrupted_run(planted_corpus, tmp_path, backend, monkeypatch):
