@@ -283,6 +283,7 @@ class Model:
         position (a train_more's learning rates, see resume); ``build``: the kernel's (_backend.BUILDS)."""
         tables = trainer.Tables.build(self.vocab.counts, run_settings)
         run = self.runs
+        self.last_checkpoint = None  # an earlier run's would be described on Ctrl-C as this one's
         self._wv_cache = None  # the weights change in place
 
         def on_epoch(epoch: int, loss: float, examples: int, seconds: float, first: float, last: float) -> None:

@@ -343,3 +343,74 @@ def test_hierarchical_softmax_resumes_and_trains_more(planted_corpus, tmp_path, 
     assert resumed.w_out.shape == whole.w_out.shape and resumed.history[-1].run == 2
     with pytest.raises(ValueError, match="update_vocab=True with hs=True: the Huffman tree would change"):
         resumed.train_more(planted_corpus, update_vocab=True, progress=False)
+
+
+def header_of(path):
+    with np.load(path, allow_pickle=False) as archive:
+        return json.loads(archive["header"].tobytes())
+
+
+def same_runs(one, other):
+    np.testing.assert_array_equal(one.w_in, other.w_in)
+    np.testing.assert_array_equal(one.w_out, other.w_out)
+    assert (one.vocab.words, list(one.vocab.counts)) == (other.vocab.words, list(other.vocab.counts))
+    fields = ("run", "epoch", "loss", "examples", "alpha_start", "alpha_end")
+    assert [[getattr(r, name) for name in fields] for r in one.history] == \
+        [[getattr(r, name) for name in fields] for r in other.history]
+    assert (one.runs, one.stats.words, one.stats.skipped_words, one.stats.loss) == \
+        (other.runs, other.stats.words, other.stats.skipped_words, other.stats.loss)
+
+
+@pytest.mark.parametrize("update_vocab", [False, True])
+def test_an_interrupted_train_more_resumes_to_the_uninterrupted_one(planted_corpus, tmp_path, backend, monkeypatch,
+                                                                   update_vocab):
+    base = tmp_path / "base.npz"
+    fastemb.Model(epochs=1, backend=backend, **SMALL).train(planted_corpus, progress=False).save_model(base)
+    new = write(tmp_path / "new.txt", planted_corpus.read_text().replace("queen", "regina") + "zz\n")
+    more = dict(epochs=3, alpha=0.01, update_vocab=update_vocab, progress=False)
+    whole = fastemb.load_model(base).train_more(new, **more)
+    checkpoint = tmp_path / "more.npz"
+    interrupt_at_second_save(monkeypatch, lambda: fastemb.load_model(base).train_more(
+        new, checkpoint=checkpoint, checkpoint_every=0, **more))
+    header = header_of(checkpoint)
+    # a fastemb that knows only train checkpoints (format 1) must not resume it as one
+    assert header["format_version"] == 2 and header["runs"] == 2
+    assert {key: header["progress"][key] for key in ("kind", "epochs", "alpha", "min_alpha", "update_vocab")} == \
+        {"kind": "train_more", "epochs": 3, "alpha": 0.01, "min_alpha": 0.01 * 1e-4, "update_vocab": update_vocab}
+    resumed = fastemb.resume(checkpoint, new, progress=False)
+    same_runs(resumed, whole)
+    assert ("regina" in resumed.vocab.index) == update_vocab and resumed.stats.skipped_words > 0
+    assert header_of(checkpoint)["format_version"] == 1  # now the finished model, as format 1 describes it
+    np.testing.assert_array_equal(fastemb.load_model(checkpoint).w_in, whole.w_in)
+
+
+def test_ctrl_c_in_train_more_leaves_its_last_checkpoint_to_resume(planted_corpus, tmp_path):
+    """Ctrl-C (here: from the epoch callback) while chunks run: the threads stop,
+    the model keeps the state it reached, and the last checkpoint resumes exactly,
+    from the command line too."""
+    base = tmp_path / "base.npz"
+    first = fastemb.Model(epochs=1, **SMALL).train(planted_corpus, progress=False, checkpoint=base)
+    whole = fastemb.load_model(base).train_more(planted_corpus, epochs=3, progress=False)
+
+    def ctrl_c_after(epochs):
+        def callback(record):
+            if record.epoch == epochs:
+                raise KeyboardInterrupt
+        return callback
+
+    with pytest.raises(KeyboardInterrupt):  # no checkpoint: none to describe, not the train's of before
+        first.train_more(planted_corpus, epochs=3, progress=False, callback=ctrl_c_after(1))
+    assert first.last_checkpoint is None and first.runs == 2
+    model, checkpoint = fastemb.load_model(base), tmp_path / "more.npz"
+    with pytest.raises(KeyboardInterrupt):
+        model.train_more(planted_corpus, epochs=3, progress=False, checkpoint=checkpoint, checkpoint_every=0,
+                         callback=ctrl_c_after(2))
+    assert [(r.run, r.epoch) for r in model.history] == [(1, 1), (2, 1), (2, 2)]
+    state = model_format.read_model(checkpoint).progress
+    assert state["kind"] == "train_more" and state["next_job"] >= state["chunks_per_epoch"]
+    assert model.last_checkpoint.startswith(f"epoch {state['next_job'] // state['chunks_per_epoch'] + 1} of 3")
+    out = tmp_path / "v.bin"
+    result = run_cli("train", planted_corpus, "-o", out, "--binary", "--resume", checkpoint, "--quiet")
+    assert result.returncode == 0, result.stderr
+    same_runs(fastemb.load_model(checkpoint), whole)
+    assert out.read_bytes().startswith(f"{len(whole.vocab)} 20\n".encode())
