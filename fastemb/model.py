@@ -14,11 +14,11 @@ import numpy as np
 from . import corpus, trainer
 from ._backend import ENVIRONMENT_VARIABLE, build_module, build_name, kernel_module, load_kernel, resolve
 from .config import Settings, make_settings
-from .errors import CorpusError
+from .errors import CorpusError, ModelFormatError
 from .formats import PathLike, check_writable
 from .history import EpochRecord
 from .id_cache import release
-from .model_format import SavedModel, read_model, write_model
+from .model_format import SavedModel, read_header, read_model, write_model
 from .phrases import join_scanned
 from .subwords import SubwordTable
 from .vectors import SubwordVectors, WordVectors
@@ -61,7 +61,7 @@ class Model:
         self.stats: Optional[trainer.TrainingStats] = None
         self.history: List[EpochRecord] = []
         self.runs = 0  # training runs so far: train is run 1, each train_more one more
-        self.last_checkpoint: Optional[str] = None  # what the newest checkpoint of this run holds
+        self._checkpoint: Optional[PathLike] = None  # where the latest run saves its checkpoints
         self._forget_subwords()
 
     def __repr__(self) -> str:
@@ -234,7 +234,7 @@ class Model:
         model.stats = trainer.TrainingStats(**{k: v for k, v in saved.stats.items() if k in known}) \
             if saved.stats else None
         model.history = [EpochRecord.from_dict(record) for record in saved.history]
-        model.runs, model.last_checkpoint = saved.runs, None
+        model.runs, model._checkpoint = saved.runs, None
         model._forget_subwords()
         return model
 
@@ -283,7 +283,7 @@ class Model:
         position (a train_more's learning rates, see resume); ``build``: the kernel's (_backend.BUILDS)."""
         tables = trainer.Tables.build(self.vocab.counts, run_settings)
         run = self.runs
-        self.last_checkpoint = None  # an earlier run's would be described on Ctrl-C as this one's
+        self._checkpoint = checkpoint  # an earlier run's would be described on Ctrl-C as this one's
         self._wv_cache = None  # the weights change in place
 
         def on_epoch(epoch: int, loss: float, examples: int, seconds: float, first: float, last: float) -> None:
@@ -295,10 +295,6 @@ class Model:
         def save_checkpoint(position: trainer.Position) -> None:
             write_model(checkpoint, self._saved(dict(run_info or {"kind": "train"}, **position.as_dict(),
                                                      epochs=run_settings.epochs, corpus=corpus_id, kernel=build)))
-            epoch, _ = divmod(position.next_job, position.chunks_per_epoch)
-            done = position.next_job / (position.chunks_per_epoch * run_settings.epochs)
-            self.last_checkpoint = (f"epoch {epoch + 1} of {run_settings.epochs}, {100 * done:.0f}% of the run, "
-                                    f"saved at {time.strftime('%H:%M:%S')}")
             log.debug("checkpoint %s: %s", checkpoint, self.last_checkpoint)
 
         control = trainer.RunControl(start, save_checkpoint if checkpoint is not None else None,
@@ -312,8 +308,22 @@ class Model:
         self.stats = stats
         if checkpoint is not None:  # the run is over: the checkpoint becomes the finished model
             write_model(checkpoint, self._saved())
-            self.last_checkpoint = f"the finished model, saved at {time.strftime('%H:%M:%S')}"
         return self
+
+    @property
+    def last_checkpoint(self) -> Optional[str]:
+        """What the checkpoint file of the latest run holds now ("epoch 3 of 5, 52% of
+        the run, saved at 17:50:42", or "the finished model, ..."), None if that run
+        has no checkpoint (yet). Read from the file, so that a Ctrl-C landing between
+        a save and any bookkeeping after it cannot make it describe another one."""
+        if self._checkpoint is None:
+            return None
+        try:
+            progress, saved_at = read_header(self._checkpoint)["progress"], os.path.getmtime(self._checkpoint)
+        except (OSError, ModelFormatError):
+            return None
+        what = _fraction(progress, of="the run") if progress else "the finished model"
+        return f"{what}, saved at {time.strftime('%H:%M:%S', time.localtime(saved_at))}"
 
 
 def load_model(path: PathLike, **settings) -> Model:
@@ -464,10 +474,10 @@ def _same_files(checkpoint: PathLike, saved: List[list], now: List[list]) -> Non
                               f"of {old_size:,} bytes: resume with the same corpus")
 
 
-def _fraction(state: dict) -> str:
+def _fraction(state: dict, of: str = "the run done") -> str:
     jobs = state["chunks_per_epoch"] * state["epochs"]
     epoch = state["next_job"] // state["chunks_per_epoch"]
-    return f"epoch {epoch + 1} of {state['epochs']}, {100 * state['next_job'] / jobs:.0f}% of the run done"
+    return f"epoch {epoch + 1} of {state['epochs']}, {100 * state['next_job'] / jobs:.0f}% of {of}"
 
 
 def _check_checkpoint(path: Optional[PathLike], minutes: float) -> None:

@@ -157,6 +157,23 @@ def read_model(path: PathLike, **overrides) -> SavedModel:
                       header["history"], header["fastemb_version"])
 
 
+def read_header(path: PathLike) -> dict:
+    """The header of a model file, without reading its arrays: FileNotFoundError,
+    or ModelFormatError for what is not a readable fastemb model file."""
+    path = Path(path)
+    if not is_model_file(path):
+        raise ModelFormatError(f"{path}: not a fastemb model (save one with model.save_model)")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if "header" not in archive.files:
+                raise ModelFormatError(f"{path}: not a fastemb model (a .npz file without a fastemb header)")
+            return _header(path, archive["header"])
+    except (zipfile.BadZipFile, EOFError, ValueError) as error:
+        if isinstance(error, ModelFormatError):
+            raise
+        raise ModelFormatError(f"{path}: truncated or damaged model file ({error})") from None
+
+
 def _header(path: Path, raw: np.ndarray) -> dict:
     try:
         header = json.loads(raw.tobytes().decode("utf-8"))

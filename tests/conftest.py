@@ -3,7 +3,9 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -81,6 +83,35 @@ def start_cli(*args, cwd) -> subprocess.Popen:
     return subprocess.Popen(cli_command(*args), stderr=subprocess.PIPE, text=True, cwd=cwd,
                             env=dict(os.environ, PYTHONUNBUFFERED="1"),
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def read_stderr_until(process: subprocess.Popen, pattern: str, timeout: float = 120) -> str:
+    """What ``process`` (from start_cli) wrote on stderr up to the first match of the
+    regex ``pattern``: a background run is signalled on an event it reports, not
+    after a guessed delay. The timeout only ends a hang (the test then fails
+    naming the pattern). Read from the pipe itself, so communicate() gets the rest."""
+    import re
+    import select
+
+    seen, deadline = b"", time.monotonic() + timeout
+    while not re.search(pattern, seen.decode("utf-8", "replace")):
+        left = deadline - time.monotonic()
+        ready = select.select([process.stderr], [], [], max(left, 0))[0] if left > 0 else []
+        data = os.read(process.stderr.fileno(), 65536) if ready else b""
+        if not data:
+            process.kill()
+            pytest.fail(f"no {pattern!r} on stderr ({'timed out' if left <= 0 else 'it ended'}): {seen[-2000:]!r}")
+        seen += data
+    return seen.decode("utf-8", "replace")
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    """Poll ``condition()`` until it holds; the timeout only ends a hang (the test fails naming ``what``)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:g} s for {what}")
+        time.sleep(0.01)
 
 
 def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:

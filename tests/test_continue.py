@@ -3,13 +3,12 @@ import json
 import math
 import os
 import signal
-import time
 
 import numpy as np
 import pytest
 
 import fastemb
-from conftest import run_cli, start_cli, write
+from conftest import run_cli, start_cli, wait_until, write
 from fastemb import demo, model_format
 from fastemb.errors import CorpusError
 
@@ -284,9 +283,7 @@ def test_cli_checkpoint_kill_resume_equals_the_uninterrupted_run(planted_corpus,
     checkpoint = tmp_path / "run.npz"
     process = start_cli(*cli_train(planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint,
                                    "--checkpoint-every", 0.001), cwd=tmp_path)
-    deadline = time.time() + 120
-    while not checkpoint.exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: checkpoint.exists() or process.poll() is not None, "the first checkpoint")
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
     state = model_format.read_model(checkpoint).progress  # intact, despite the kill
@@ -309,9 +306,7 @@ def test_cli_ctrl_c_leaves_the_checkpoint_and_says_how_to_resume(planted_corpus,
     checkpoint = tmp_path / "run.npz"
     process = start_cli(*cli_train(planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint,
                                    "--checkpoint-every", 0), cwd=tmp_path)
-    deadline = time.time() + 120
-    while not checkpoint.exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: checkpoint.exists() or process.poll() is not None, "the first checkpoint")
     process.send_signal(signal.SIGINT)
     stderr = process.communicate(timeout=30)[1]
     assert process.returncode == 130 and "Traceback" not in stderr, stderr
