@@ -10,6 +10,7 @@ every module (see _kernels.pyx).
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
@@ -94,8 +95,6 @@ def build_module(build: str) -> Optional[ModuleType]:
     """The kernel module of ``build`` (a key of BUILDS) if this machine can run it, else None."""
     if build not in BUILDS or (build == "cython-avx2" and not _cpu_has_avx2_fma()):
         return None
-    import importlib
-
     try:
         return importlib.import_module(f"{__package__}.{BUILDS[build]}")
     except ImportError:

@@ -116,8 +116,9 @@ class Model:
         and train from scratch. ``progress`` shows a tqdm bar on stderr.
 
         ``checkpoint``: a model file written every ``checkpoint_every`` minutes
-        (default 30) between chunks, and at the end, when it holds the finished
-        model; :func:`resume` continues an interrupted run from it.
+        (default 30; 0: after every chunk of each thread) between chunks, and at
+        the end, when it holds the finished model; :func:`resume` continues an
+        interrupted run from it.
         ``callback(record)`` is called on this thread after each epoch with its
         :class:`~fastemb.history.EpochRecord`. Returns the model itself.
         """
