@@ -10,6 +10,7 @@ every module (see _kernels.pyx).
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
@@ -79,11 +80,33 @@ def kernel_module(backend: str = "auto") -> ModuleType:
     return _numba
 
 
-def load_kernel(backend: str = "auto", subword: bool = False) -> Callable:
+# The kernel builds, by the name a model file records: each rounds floats its own
+# way (vector width, FMA), so one run's exact vectors need one build throughout.
+BUILDS = {"cython-avx2": "_kernels_avx2", "cython": "_kernels", "numba": "_numba"}
+
+
+def build_name(module: ModuleType) -> str:
+    """The name (a key of BUILDS) of a kernel module."""
+    short = module.__name__.rsplit(".", 1)[-1]
+    return next(name for name, module_name in BUILDS.items() if module_name == short)
+
+
+def build_module(build: str) -> Optional[ModuleType]:
+    """The kernel module of ``build`` (a key of BUILDS) if this machine can run it, else None."""
+    if build not in BUILDS or (build == "cython-avx2" and not _cpu_has_avx2_fma()):
+        return None
+    try:
+        return importlib.import_module(f"{__package__}.{BUILDS[build]}")
+    except ImportError:
+        return None
+
+
+def load_kernel(backend: str = "auto", subword: bool = False, module: Optional[ModuleType] = None) -> Callable:
     """``train_chunk`` of ``backend`` (``train_chunk_subword`` with ``subword``),
-    ready to run: a Numba kernel is compiled (or loaded from its cache) here, and
-    the time it took logged once, so that it never counts as training time."""
-    module = kernel_module(backend)
+    or of ``module`` when one is given (see build_module), ready to run: a Numba
+    kernel is compiled (or loaded from its cache) here, and the time it took
+    logged once, so that it never counts as training time."""
+    module = module or kernel_module(backend)
     if module.__name__.endswith("_numba"):
         started = time.perf_counter()
         module.compile_subword_kernel() if subword else module.compile_kernel()

@@ -7,18 +7,18 @@ import logging
 import os
 import time
 from dataclasses import asdict, replace
-from typing import Callable, List, Optional, Sequence, Union
+from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import corpus, trainer
-from ._backend import load_kernel, resolve
+from . import corpus, sentences, trainer
+from ._backend import ENVIRONMENT_VARIABLE, build_module, build_name, kernel_module, load_kernel, resolve
 from .config import Settings, make_settings
-from .errors import CorpusError
+from .errors import CorpusError, ModelFormatError
 from .formats import PathLike, check_writable
 from .history import EpochRecord
 from .id_cache import release
-from .model_format import SavedModel, read_model, write_model
+from .model_format import SavedModel, read_header, read_model, write_model
 from .phrases import join_scanned
 from .subwords import SubwordTable
 from .vectors import SubwordVectors, WordVectors
@@ -31,7 +31,7 @@ CHECKPOINT_MINUTES = 30.0  # default interval of checkpoints: at most this much 
 
 
 class Model:
-    """A word2vec model (skip-gram or CBOW, negative sampling and/or hierarchical softmax).
+    """A word2vec model (skip-gram or CBOW with negative sampling).
 
     ``Model(**settings)`` takes the settings of :class:`fastemb.config.Settings`
     (``dim=100``, ``window=5``, ``negative=5``, ``min_count=5``, ``sample=1e-3``,
@@ -61,7 +61,7 @@ class Model:
         self.stats: Optional[trainer.TrainingStats] = None
         self.history: List[EpochRecord] = []
         self.runs = 0  # training runs so far: train is run 1, each train_more one more
-        self.last_checkpoint: Optional[str] = None  # what the newest checkpoint of this run holds
+        self._checkpoint: Optional[PathLike] = None  # where the latest run saves its checkpoints
         self._forget_subwords()
 
     def __repr__(self) -> str:
@@ -70,14 +70,13 @@ class Model:
 
     @property
     def wv(self) -> WordVectors:
-        """The trained word vectors, with the vocabulary's counts (``wv.counts``,
-        which ``to_gensim`` and ``save_projector`` pass on): rows of ``w_in``, shared, not copied; with
+        """The trained word vectors: rows of ``w_in``, shared, not copied; with
         subwords, a SubwordVectors of the composed vectors (computed once per
         run, about a second for 70k words) and the bucket rows of ``w_in`` (shared)."""
         self._require_trained()
         table = self.subwords
         if table is None:
-            return WordVectors(self.vocab.words, self.w_in[: len(self.vocab)], counts=self.vocab.counts)
+            return WordVectors(self.vocab.words, self.w_in[: len(self.vocab)])
         vocab_size, rows = len(self.vocab), trainer.input_rows(len(self.vocab), self.settings)
         if len(self.w_in) != rows:
             raise ValueError(f"w_in has {len(self.w_in)} rows; a subword model of {vocab_size} words and "
@@ -85,7 +84,7 @@ class Model:
         cached = self._wv_cache
         if cached is None or cached[0] is not self.vocab or cached[1] is not self.w_in:
             vectors = SubwordVectors(self.vocab.words, table.compose(self.w_in), self.w_in[vocab_size:],
-                                     table.minn, table.maxn, counts=self.vocab.counts)
+                                     table.minn, table.maxn)
             self._wv_cache = cached = (self.vocab, self.w_in, vectors)
         return cached[2]
 
@@ -117,17 +116,21 @@ class Model:
         and train from scratch. ``progress`` shows a tqdm bar on stderr.
 
         ``checkpoint``: a model file written every ``checkpoint_every`` minutes
-        (default 30) between chunks, and at the end, when it holds the finished
-        model; :func:`resume` continues an interrupted run from it.
+        (default 30; 0: after every chunk of each thread) between chunks, and at
+        the end, when it holds the finished model; :func:`resume` continues an
+        interrupted run from it.
         ``callback(record)`` is called on this thread after each epoch with its
         :class:`~fastemb.history.EpochRecord`. Returns the model itself.
         """
         settings = self.settings
-        kernel = _kernel(settings)  # fail (or compile) before reading, not after
+        kernel, build = _kernel(settings)  # fail (or compile) before reading, not after
         _check_checkpoint(checkpoint, checkpoint_every)
         files = fingerprint(corpus_paths)
-        vocab, ids, tokens, invalid = self._read_corpus(corpus_paths)
-        self.vocab = vocab
+        if checkpoint is not None and sentences.given(corpus_paths) and not sentences.restartable(corpus_paths):
+            log.warning("the sentences come from a one-pass iterator: to resume from %s, give resume the same "
+                        "sentences again", checkpoint)
+        text = self._read_corpus(corpus_paths)
+        self.vocab = vocab = text.vocab
         if settings.maxn:
             log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
                      "input matrix %.0f MB", settings.minn, settings.maxn, f"{settings.buckets:,}",
@@ -135,13 +138,14 @@ class Model:
                      trainer.input_rows(len(vocab), settings) * settings.dim * 4 / 1e6)
         self.w_in, self.w_out = trainer.init_matrices(len(vocab), settings)
         self.history, self.runs, self.stats = [], 1, None
-        corpus_id = {"files": files, "tokens": tokens, "digest": ids_digest(ids) if checkpoint else None}
-        return self._run(kernel, ids, tokens, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
-                         checkpoint_every=checkpoint_every, callback=callback, invalid_bytes=invalid)
+        corpus_id = {"files": files, "tokens": text.tokens, "digest": ids_digest(text.ids) if checkpoint else None}
+        return self._run(kernel, build, text, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
+                         checkpoint_every=checkpoint_every, callback=callback)
 
     def train_more(self, corpus_paths: CorpusPaths, epochs: Optional[int] = None, progress: bool = True,
                    update_vocab: bool = False, alpha: Optional[float] = None, min_alpha: Optional[float] = None,
-                   callback: Optional[EpochCallback] = None, unicode_errors: Optional[str] = None) -> "Model":
+                   callback: Optional[EpochCallback] = None, checkpoint: Optional[PathLike] = None,
+                   checkpoint_every: float = CHECKPOINT_MINUTES, unicode_errors: Optional[str] = None) -> "Model":
         """Continue training a trained model on the same text or new text.
 
         Each call is a new run of ``epochs`` passes (default: the model's
@@ -158,17 +162,37 @@ class Model:
         get the next ids (the old ones do not move, so ids are no longer in
         frequency order), input rows drawn as a new model's and output rows of
         zeros; every count grows by the new text's, and the subsampling and
-        noise tables follow. ``unicode_errors`` reads the new text as the
-        model's setting does unless given. Returns the model itself.
+        noise tables follow. ``unicode_errors`` reads the new text so (default:
+        the model's setting).
+
+        ``checkpoint`` and ``checkpoint_every``: as for :meth:`train`; the
+        checkpoint records that it is this train_more run (its number, epochs,
+        learning rates, update_vocab), and :func:`resume` continues it, with
+        one thread exactly as if it had not stopped. Returns the model itself.
         """
         self._require_trained()
         if update_vocab and self.settings.hs:
             raise ValueError("update_vocab=True with hs=True: the Huffman tree would change with the vocabulary "
                              "and its output rows lose their meaning; train a new model instead")
-        run_settings = self._settings_for_run(self.runs + 1, epochs, alpha, min_alpha)
-        if unicode_errors is not None:  # about reading this text only: validated, not saved
-            run_settings = replace(run_settings, unicode_errors=make_settings(unicode_errors=unicode_errors).unicode_errors)
-        kernel = _kernel(run_settings)
+        run_settings = self._settings_for_run(self.runs + 1, epochs, alpha, min_alpha, unicode_errors)
+        kernel, build = _kernel(run_settings)
+        _check_checkpoint(checkpoint, checkpoint_every)
+        files = fingerprint(corpus_paths) if checkpoint else None
+        text = self._read_more(corpus_paths, run_settings, update_vocab)
+        vocab = text.vocab
+        added = len(vocab) - len(self.vocab)
+        if added:
+            self.w_in, self.w_out = trainer.grow_matrices(self.w_in, self.w_out, len(self.vocab), added,
+                                                          seed=[self.settings.seed, self.runs + 1])
+        self.vocab, self.runs = vocab, self.runs + 1
+        corpus_id = {"files": files, "tokens": text.tokens, "digest": ids_digest(text.ids)} if checkpoint else None
+        run_info = {"kind": "train_more", "alpha": run_settings.alpha, "min_alpha": run_settings.min_alpha,
+                    "update_vocab": update_vocab, "unicode_errors": run_settings.unicode_errors}
+        return self._run(kernel, build, text, run_settings, progress, corpus_id=corpus_id,
+                         run_info=run_info, checkpoint=checkpoint, checkpoint_every=checkpoint_every, callback=callback)
+
+    def _read_more(self, corpus_paths: CorpusPaths, run_settings: Settings, update_vocab: bool) -> "_Text":
+        """Read text for train_more on the current vocabulary (grown with ``update_vocab``)."""
         started = time.perf_counter()
         add_min_count = self.settings.min_count if update_vocab else None
         with corpus.scan(corpus_paths, max_words=run_settings.max_words_counting,
@@ -184,7 +208,6 @@ class Model:
                                   "vocabulary; update_vocab=True adds new words")
             scanned.words = []
             ids = corpus.encode(scanned, new_id, cache_dir=run_settings.cache_dir)
-        invalid = _report_invalid(scanned, run_settings)
         added = len(vocab) - len(self.vocab)
         log.info("read %s words, %s distinct, in %.1f s; %s", f"{tokens:,}", f"{distinct:,}",
                  time.perf_counter() - started,
@@ -193,12 +216,7 @@ class Model:
         if skipped:
             log.info("skipped %s occurrences (%.1f%%) of %s words not in the vocabulary%s", f"{skipped:,}",
                      100 * skipped / tokens, f"{unknown:,}", " (below min_count)" if update_vocab else "")
-        if added:
-            self.w_in, self.w_out = trainer.grow_matrices(self.w_in, self.w_out, len(self.vocab), added,
-                                                          seed=[self.settings.seed, self.runs + 1])
-        self.vocab, self.runs = vocab, self.runs + 1
-        return self._run(kernel, ids, tokens, run_settings, progress, callback=callback, skipped=skipped,
-                         invalid_bytes=invalid)
+        return _Text(vocab, ids, tokens, skipped, _report_invalid(scanned, run_settings))
 
     def save_model(self, path: PathLike) -> None:
         """Write the whole model (settings, vocabulary and counts, both matrices,
@@ -220,14 +238,16 @@ class Model:
         model.stats = trainer.TrainingStats(**{k: v for k, v in saved.stats.items() if k in known}) \
             if saved.stats else None
         model.history = [EpochRecord.from_dict(record) for record in saved.history]
-        model.runs, model.last_checkpoint = saved.runs, None
+        model.runs, model._checkpoint = saved.runs, None
         model._forget_subwords()
         return model
 
     def _settings_for_run(self, run: int, epochs: Optional[int], alpha: Optional[float],
-                          min_alpha: Optional[float]) -> Settings:
-        """The model's settings with this run's epochs, learning rates and seed."""
+                          min_alpha: Optional[float], unicode_errors: Optional[str] = None) -> Settings:
+        """The model's settings with this run's epochs, learning rates, seed and reading of the text."""
         values = self.settings.as_dict()
+        if unicode_errors is not None:
+            values["unicode_errors"] = unicode_errors
         if epochs is not None:
             values["epochs"] = epochs
         if alpha is not None:
@@ -237,9 +257,8 @@ class Model:
         settings = make_settings(**values)
         return replace(settings, seed=run_seed(settings.seed, run))
 
-    def _read_corpus(self, corpus_paths: CorpusPaths):
-        """Scan the corpus, build the vocabulary and encode the text:
-        (vocab, ids, corpus words, invalid UTF-8 bytes replaced or dropped)."""
+    def _read_corpus(self, corpus_paths: CorpusPaths) -> "_Text":
+        """Scan the corpus, build the vocabulary and encode the text."""
         settings = self.settings
         started = time.perf_counter()
         with corpus.scan(corpus_paths, max_words=settings.max_words_counting,
@@ -258,46 +277,60 @@ class Model:
         log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
                  f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
                  time.perf_counter() - started)
-        return vocab, ids, tokens, _report_invalid(scanned, settings)
+        return _Text(vocab, ids, tokens, 0, _report_invalid(scanned, settings))
 
-    def _run(self, kernel, ids: np.ndarray, tokens: int, run_settings: Settings, progress: bool, *,
-             corpus_id: Optional[dict] = None, start: Optional[trainer.Position] = None,
+    def _run(self, kernel, build: str, text: "_Text", run_settings: Settings, progress: bool, *,
+             corpus_id: Optional[dict] = None, run_info: Optional[dict] = None,
+             start: Optional[trainer.Position] = None,
              checkpoint: Optional[PathLike] = None, checkpoint_every: float = CHECKPOINT_MINUTES,
-             callback: Optional[EpochCallback] = None, skipped: int = 0, invalid_bytes: int = 0) -> "Model":
-        """Train the current matrices on ``ids`` for one run, recording its epochs."""
+             callback: Optional[EpochCallback] = None) -> "Model":
+        """Train the current matrices on ``text`` for one run, recording its epochs.
+        ``run_info``: what a checkpoint must know to go on with this run besides its
+        position (a train_more's learning rates, see resume); ``build``: the kernel's (_backend.BUILDS)."""
         tables = trainer.Tables.build(self.vocab.counts, run_settings)
         run = self.runs
+        self._checkpoint = checkpoint  # an earlier run's would be described on Ctrl-C as this one's
         self._wv_cache = None  # the weights change in place
 
         def on_epoch(epoch: int, loss: float, examples: int, seconds: float, first: float, last: float) -> None:
-            record = EpochRecord(run, epoch + 1, tokens, examples, loss, seconds, first, last)
+            record = EpochRecord(run, epoch + 1, text.tokens, examples, loss, seconds, first, last)
             self.history.append(record)
             if callback is not None:
                 callback(record)
 
         def save_checkpoint(position: trainer.Position) -> None:
-            write_model(checkpoint, self._saved(dict(position.as_dict(), epochs=run_settings.epochs,
-                                                     corpus=corpus_id)))
-            epoch, _ = divmod(position.next_job, position.chunks_per_epoch)
-            done = position.next_job / (position.chunks_per_epoch * run_settings.epochs)
-            self.last_checkpoint = (f"epoch {epoch + 1} of {run_settings.epochs}, {100 * done:.0f}% of the run, "
-                                    f"saved at {time.strftime('%H:%M:%S')}")
+            write_model(checkpoint, self._saved(dict(run_info or {"kind": "train"}, **position.as_dict(),
+                                                     epochs=run_settings.epochs, corpus=corpus_id, kernel=build)))
             log.debug("checkpoint %s: %s", checkpoint, self.last_checkpoint)
 
         control = trainer.RunControl(start, save_checkpoint if checkpoint is not None else None,
                                      checkpoint_every * 60.0, on_epoch)
-        log.info("training %s with the %s backend, %d thread(s)", run_settings.model,
-                 resolve(run_settings.backend), run_settings.threads)
-        stats = trainer.train(kernel, self.w_in, self.w_out, ids, tables, run_settings, progress=progress,
+        log.info("training %s with the %s backend (%s kernel), %d thread(s)", run_settings.model,
+                 resolve(run_settings.backend), build, run_settings.threads)
+        stats = trainer.train(kernel, self.w_in, self.w_out, text.ids, tables, run_settings, progress=progress,
                               control=control, subwords=self.subwords)
         # one yardstick for every tool: corpus words (rare ones included) x epochs per second
-        stats.words, stats.skipped_words = tokens * run_settings.epochs, skipped
-        stats.invalid_bytes = invalid_bytes
+        stats.words, stats.skipped_words, stats.kernel = text.tokens * run_settings.epochs, text.skipped, build
+        stats.invalid_bytes = text.invalid_bytes
         self.stats = stats
         if checkpoint is not None:  # the run is over: the checkpoint becomes the finished model
             write_model(checkpoint, self._saved())
-            self.last_checkpoint = f"the finished model, saved at {time.strftime('%H:%M:%S')}"
         return self
+
+    @property
+    def last_checkpoint(self) -> Optional[str]:
+        """What the checkpoint file of the latest run holds now ("epoch 3 of 5, 52% of
+        the run, saved at 17:50:42", or "the finished model, ..."), None if that run
+        has no checkpoint (yet). Read from the file, so that a Ctrl-C landing between
+        a save and any bookkeeping after it cannot make it describe another one."""
+        if self._checkpoint is None:
+            return None
+        try:
+            progress, saved_at = read_header(self._checkpoint)["progress"], os.path.getmtime(self._checkpoint)
+        except (OSError, ModelFormatError):
+            return None
+        what = _fraction(progress, of="the run") if progress else "the finished model"
+        return f"{what}, saved at {time.strftime('%H:%M:%S', time.localtime(saved_at))}"
 
 
 def load_model(path: PathLike, **settings) -> Model:
@@ -320,13 +353,16 @@ def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = Tru
            save_to: Optional[PathLike] = None, **settings) -> Model:
     """Continue the interrupted run whose checkpoint is ``checkpoint``, on the same corpus.
 
-    It re-reads the corpus, refuses (CorpusError) if it differs from the
-    checkpoint's (file sizes, word counts), and goes on from the next chunk
-    with the same learning-rate schedule and chunk seeds: with one thread, the
-    result equals an uninterrupted run's. Checkpoints go on to ``save_to``
-    (default: ``checkpoint`` itself) every ``checkpoint_every`` minutes, and
-    the finished model at the end. ``settings``: as for :func:`load_model`.
-    A finished model is returned as it is.
+    The run is a ``train`` or a ``train_more`` (the checkpoint says which, with
+    the train_more's epochs and learning rates). It re-reads the corpus,
+    refuses (CorpusError) if it differs from the checkpoint's (file sizes,
+    word counts, text), and goes on from the next chunk with the same
+    learning-rate schedule and chunk seeds, on the kernel build that wrote the
+    checkpoint when this machine has it (another rounds floats otherwise, which
+    is logged): with one thread, the result equals an uninterrupted run's.
+    Checkpoints go on to ``save_to`` (default: ``checkpoint`` itself) every
+    ``checkpoint_every`` minutes, and the finished model at the end.
+    ``settings``: as for :func:`load_model`. A finished model is returned as it is.
     """
     saved = _read_checked(checkpoint, settings)
     model = Model._from_saved(saved)
@@ -336,32 +372,61 @@ def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = Tru
         return model
     save_to = checkpoint if save_to is None else save_to
     _check_checkpoint(save_to, checkpoint_every)
-    kernel = _kernel(model.settings)
+    more = state.get("kind") == "train_more"  # checkpoints of fastemb before train_more had them: a train
+    run_settings = (model._settings_for_run(model.runs, state["epochs"], state["alpha"], state["min_alpha"],
+                                            state.get("unicode_errors")) if more else model.settings)
+    kernel, build = _resume_kernel(checkpoint, run_settings, state.get("kernel"),
+                                   settings.get("backend") is not None)
     _same_files(checkpoint, state["corpus"]["files"], fingerprint(corpus_paths))
-    vocab, ids, tokens, _ = model._read_corpus(corpus_paths)
-    if tokens != state["corpus"]["tokens"]:
-        differs = f"{tokens:,} words; the checkpoint's had {state['corpus']['tokens']:,}"
-    elif vocab.words != model.vocab.words or not np.array_equal(vocab.counts, model.vocab.counts):
-        differs = "as many words, but another vocabulary or other counts"
-    elif ids_digest(ids) != state["corpus"]["digest"]:
-        differs = "the same vocabulary and counts, but the text in another order"
-    else:
-        differs = None
+    # a train_more's vocabulary already holds any words the run added: map the text onto it as it is
+    text = model._read_more(corpus_paths, run_settings, update_vocab=False) if more else model._read_corpus(corpus_paths)
+    differs = _corpus_differs(state["corpus"], model.vocab, text.vocab, text.ids, text.tokens)
     if differs:
         raise CorpusError(f"{_describe(corpus_paths)}: not the corpus of the checkpoint {checkpoint} "
                           f"({differs}); resume with the same corpus")
-    log.info("resuming from %s: %s", checkpoint, _fraction(state))
+    log.info("resuming %s from %s: %s", f"train_more (run {model.runs})" if more else "train", checkpoint,
+             _fraction(state))
     start = trainer.Position(**{name: state[name] for name in trainer.Position.__dataclass_fields__})
-    return model._run(kernel, ids, tokens, model.settings, progress, corpus_id=state["corpus"], start=start,
-                      checkpoint=save_to, checkpoint_every=checkpoint_every, callback=callback)
+    run_info = ({name: state.get(name) for name in ("kind", "alpha", "min_alpha", "update_vocab", "unicode_errors")}
+                if more else None)
+    return model._run(kernel, build, text, run_settings, progress, corpus_id=state["corpus"],
+                      run_info=run_info, start=start, checkpoint=save_to, checkpoint_every=checkpoint_every,
+                      callback=callback)
+
+
+def _corpus_differs(saved: dict, model_vocab: Vocab, vocab: Vocab, ids: np.ndarray, tokens: int) -> Optional[str]:
+    """How the corpus read for a resume differs from the checkpoint's, or None."""
+    if tokens != saved["tokens"]:
+        return f"{tokens:,} words; the checkpoint's had {saved['tokens']:,}"
+    if vocab.words != model_vocab.words or not np.array_equal(vocab.counts, model_vocab.counts):
+        return "as many words, but another vocabulary or other counts"
+    if ids_digest(ids) != saved["digest"]:
+        return "the same vocabulary and counts, but the text in another order"
+    return None
+
+
+def _resume_kernel(checkpoint: PathLike, settings: Settings, saved_build: Optional[str], chosen: bool):
+    """The kernel a resume runs, and its build: the checkpoint's, unless a backend
+    was chosen for this resume (argument or environment) or this machine lacks it.
+    Builds round floats differently, so another one cannot repeat the run exactly: say so."""
+    chosen = chosen or bool(os.environ.get(ENVIRONMENT_VARIABLE)) or os.environ.get("FASTEMB_PORTABLE") == "1"
+    kernel, build = _kernel(settings, prefer=None if chosen else saved_build)
+    if saved_build and build != saved_build:
+        log.warning("%s was trained with the %s kernel, this run uses %s (%s): the vectors will differ "
+                    "slightly from an uninterrupted run's", checkpoint, saved_build, build,
+                    "chosen" if chosen else f"{saved_build} is not available here")
+    return kernel, build
 
 
 MACHINE_SETTINGS = ("threads", "backend", "cache_dir")  # may differ from the saved ones
 
 
-def _kernel(settings: Settings):
-    """The kernel a run of these settings calls: train_chunk, or train_chunk_subword with maxn > 0."""
-    return load_kernel(settings.backend, subword=settings.maxn > 0)
+def _kernel(settings: Settings, prefer: Optional[str] = None) -> Tuple[Callable, str]:
+    """The kernel a run of these settings calls (train_chunk, or train_chunk_subword
+    with maxn > 0) and its build's name: the ``prefer`` build where this machine
+    has it, else the one ``settings.backend`` picks."""
+    module = (build_module(prefer) if prefer else None) or kernel_module(settings.backend)
+    return load_kernel(settings.backend, subword=settings.maxn > 0, module=module), build_name(module)
 
 
 def _read_checked(path: PathLike, settings: dict) -> SavedModel:
@@ -390,7 +455,10 @@ def run_seed(seed: int, run: int) -> int:
 
 def fingerprint(corpus_paths: CorpusPaths) -> List[list]:
     """[path, size in bytes] of each corpus file, in reading order: cheap to
-    compare before a resume reads the whole corpus again."""
+    compare before a resume reads the whole corpus again. Sentences from Python
+    have none: their word count, vocabulary and digest identify them."""
+    if sentences.given(corpus_paths):
+        return []
     return [[str(path), path.stat().st_size] for path in corpus.list_files(corpus_paths)]
 
 
@@ -415,10 +483,10 @@ def _same_files(checkpoint: PathLike, saved: List[list], now: List[list]) -> Non
                               f"of {old_size:,} bytes: resume with the same corpus")
 
 
-def _fraction(state: dict) -> str:
+def _fraction(state: dict, of: str = "the run done") -> str:
     jobs = state["chunks_per_epoch"] * state["epochs"]
     epoch = state["next_job"] // state["chunks_per_epoch"]
-    return f"epoch {epoch + 1} of {state['epochs']}, {100 * state['next_job'] / jobs:.0f}% of the run done"
+    return f"epoch {epoch + 1} of {state['epochs']}, {100 * state['next_job'] / jobs:.0f}% of {of}"
 
 
 def _check_checkpoint(path: Optional[PathLike], minutes: float) -> None:
@@ -427,6 +495,16 @@ def _check_checkpoint(path: Optional[PathLike], minutes: float) -> None:
     check_writable(path)
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes >= 0:
         raise ValueError(f"checkpoint_every={minutes!r} must be a number of minutes, 0 or more")
+
+
+class _Text(NamedTuple):
+    """Text read for one run, encoded on the vocabulary it maps to."""
+
+    vocab: Vocab
+    ids: np.ndarray  # the encoded corpus (see corpus.encode)
+    tokens: int  # corpus words, those outside the vocabulary included
+    skipped: int = 0  # train_more: occurrences of words not in the vocabulary
+    invalid_bytes: int = 0  # invalid UTF-8 bytes replaced or dropped (unicode_errors)
 
 
 def _report_invalid(scanned: corpus.ScannedCorpus, settings: Settings) -> int:

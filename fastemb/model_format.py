@@ -31,7 +31,15 @@ version would misread a new file (an array's meaning or a required field
 changes). A new setting does not need a new version: a reader that does not
 know it refuses the file naming it, and its default must give the old
 behaviour. This code reads the versions in ``READABLE_VERSIONS`` and refuses
-others with a message naming both versions.
+others with a message naming both versions. A file is written with the oldest
+version that describes it (:func:`format_version`), so older readers keep
+reading every file they would read right.
+
+Versions: 1, the first. 2: a checkpoint of a ``train_more`` run, whose
+``progress`` has ``kind`` "train_more", ``alpha``, ``min_alpha`` and
+``update_vocab`` (its run number is ``runs``, its epochs ``progress.epochs``);
+a version-1 reader would resume it as a ``train`` run, with the wrong learning
+rates and seeds. Other files are still version 1 (a missing ``kind`` means "train").
 """
 from __future__ import annotations
 
@@ -50,8 +58,8 @@ from .trainer import input_rows, output_rows
 from .vocab import Vocab
 
 FORMAT_NAME = "fastemb-model"
-FORMAT_VERSION = 1
-READABLE_VERSIONS = (1,)
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 ARRAYS = ("header", "words", "counts", "w_in", "w_out")
 LOCAL_SETTINGS = ("cache_dir",)  # about the machine, not the model: never saved
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -85,7 +93,7 @@ def write_model(path: PathLike, model: SavedModel) -> None:
 
     settings = {k: v for k, v in model.settings.as_dict().items() if k not in LOCAL_SETTINGS}
     header = {
-        "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "fastemb_version": __version__,
+        "format": FORMAT_NAME, "format_version": format_version(model.progress), "fastemb_version": __version__,
         "settings": settings, "vocab_size": len(model.vocab), "dim": int(model.w_in.shape[1]),
         "runs": model.runs, "progress": model.progress, "stats": model.stats, "history": model.history,
     }
@@ -95,6 +103,11 @@ def write_model(path: PathLike, model: SavedModel) -> None:
                  words=_bytes_array(words), counts=np.asarray(model.vocab.counts, np.int64),
                  w_in=np.ascontiguousarray(model.w_in, np.float32),
                  w_out=np.ascontiguousarray(model.w_out, np.float32))
+
+
+def format_version(progress: Optional[dict]) -> int:
+    """The oldest format version that describes a file with this ``progress``."""
+    return 2 if progress is not None and progress.get("kind") == "train_more" else 1
 
 
 def _bytes_array(data: bytes) -> np.ndarray:
@@ -142,6 +155,23 @@ def read_model(path: PathLike, **overrides) -> SavedModel:
     _check_matrices(path, settings, len(vocab), w_in, w_out)
     return SavedModel(settings, vocab, w_in, w_out, header["runs"], header["progress"], header["stats"],
                       header["history"], header["fastemb_version"])
+
+
+def read_header(path: PathLike) -> dict:
+    """The header of a model file, without reading its arrays: FileNotFoundError,
+    or ModelFormatError for what is not a readable fastemb model file."""
+    path = Path(path)
+    if not is_model_file(path):
+        raise ModelFormatError(f"{path}: not a fastemb model (save one with model.save_model)")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if "header" not in archive.files:
+                raise ModelFormatError(f"{path}: not a fastemb model (a .npz file without a fastemb header)")
+            return _header(path, archive["header"])
+    except (zipfile.BadZipFile, EOFError, ValueError) as error:
+        if isinstance(error, ModelFormatError):
+            raise
+        raise ModelFormatError(f"{path}: truncated or damaged model file ({error})") from None
 
 
 def _header(path: Path, raw: np.ndarray) -> dict:

@@ -74,6 +74,7 @@ class TrainingStats:
     loss: float = 0.0  # mean over positive examples, of the positive + its noise words
     skipped_words: int = 0  # train_more: occurrences per pass of words not in the vocabulary
     invalid_bytes: int = 0  # invalid UTF-8 bytes replaced or dropped in the corpus (unicode_errors)
+    kernel: str = ""  # the kernel build that ran (_backend.BUILDS): exact repeats need the same one
 
     @property
     def words_per_second(self) -> float:
@@ -307,6 +308,8 @@ class Position:
 class RunControl:
     """What a run does besides training: start where a checkpoint left off, save
     one every ``checkpoint_seconds``, tell ``on_epoch`` about each finished epoch.
+    ``checkpoint_seconds=0`` saves one after every ``threads`` chunks, at places
+    that depend on the job count only, never on timing.
     The callbacks run on the calling (main) thread while no chunk is in flight
     (``checkpoint``) or between polls (``on_epoch``)."""
 
@@ -317,7 +320,8 @@ class RunControl:
 
 
 class _Jobs:
-    """The shared job counter: hands out job numbers in order until ``end``."""
+    """The shared job counter: hands out job numbers in order until ``end``
+    (the run's end, or where the next checkpoint is due)."""
 
     def __init__(self, first: int, end: int):
         self.next, self.end = first, end
@@ -368,7 +372,10 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     stop = threading.Event()  # Ctrl-C or a failure: threads return after their chunk
     pause = threading.Event()  # a checkpoint is due: the same, then training goes on
     failure: List[BaseException] = []
-    jobs = _Jobs(start.next_job, settings.epochs * n_chunks)
+    all_jobs = settings.epochs * n_chunks
+    jobs = _Jobs(start.next_job, all_jobs)
+    # a time-based checkpoint lands wherever the chunks stand when it is due; 0 minutes asks for each batch
+    every_batch = control.checkpoint is not None and control.checkpoint_seconds == 0
     if subwords is None:
         method = METHODS[settings.model, settings.kernel]
     else:
@@ -438,6 +445,7 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     try:
         seen_loss, seen_examples, recent = 0.0, 0, float("nan")
         while True:
+            jobs.end = min(jobs.next + settings.threads, all_jobs) if every_batch else all_jobs
             threads = [threading.Thread(target=worker, daemon=True, name=f"fastemb-{i}")
                        for i in range(settings.threads)]
             for thread in threads:
@@ -451,14 +459,14 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                         seen_loss, seen_examples = loss, examples
                     meter.draw(lr_at(meter.done), recent)
                     report_epochs()
-                    if (control.checkpoint is not None
+                    if (control.checkpoint is not None and not every_batch
                             and time.perf_counter() - last_checkpoint >= control.checkpoint_seconds):
                         pause.set()
             meter.draw(lr_at(meter.done), recent)
             if failure:
                 raise failure[0]
             report_epochs()
-            if jobs.next >= jobs.end or control.checkpoint is None:
+            if jobs.next >= all_jobs or control.checkpoint is None:
                 break
             control.checkpoint(Position(jobs.next, n_chunks, words_per_epoch, tally.state(),
                                         start.seconds + time.perf_counter() - started))

@@ -3,8 +3,9 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
+import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -77,11 +78,19 @@ def write(path: Path, text, mode: str = "w") -> Path:
 
 
 def cli_command(*args) -> list:
-    """The ``fastemb`` command line a user would type: the installed script when
-    there is one (``python -m fastemb`` run from the source tree would import the
-    tree's fastemb, without the compiled kernel that pip built elsewhere)."""
-    script = shutil.which("fastemb")
-    return ([script] if script else [sys.executable, "-m", "fastemb"]) + [str(a) for a in args]
+    """The ``fastemb`` command line a user would type: the script installed with
+    the fastemb this interpreter runs. Not one found elsewhere on PATH (another
+    install), nor ``python -m fastemb``, which from the source tree imports the
+    tree's fastemb, without the compiled kernel: a test's runs would then train
+    on different kernels, whose floats differ, depending on their directory."""
+    import sysconfig
+
+    places = [sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")]
+    scripts = [Path(place) / "fastemb" for place in places if (Path(place) / "fastemb").is_file()]
+    if not scripts:
+        pytest.fail(f"no fastemb script in {' or '.join(places)}: install fastemb (pip install .) to test "
+                    "its command line")
+    return [str(scripts[0])] + [str(a) for a in args]
 
 
 def start_cli(*args, cwd) -> subprocess.Popen:
@@ -91,6 +100,35 @@ def start_cli(*args, cwd) -> subprocess.Popen:
     return subprocess.Popen(cli_command(*args), stderr=subprocess.PIPE, text=True, cwd=cwd,
                             env=dict(os.environ, PYTHONUNBUFFERED="1"),
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def read_stderr_until(process: subprocess.Popen, pattern: str, timeout: float = 120) -> str:
+    """What ``process`` (from start_cli) wrote on stderr up to the first match of the
+    regex ``pattern``: a background run is signalled on an event it reports, not
+    after a guessed delay. The timeout only ends a hang (the test then fails
+    naming the pattern). Read from the pipe itself, so communicate() gets the rest."""
+    import re
+    import select
+
+    seen, deadline = b"", time.monotonic() + timeout
+    while not re.search(pattern, seen.decode("utf-8", "replace")):
+        left = deadline - time.monotonic()
+        ready = select.select([process.stderr], [], [], max(left, 0))[0] if left > 0 else []
+        data = os.read(process.stderr.fileno(), 65536) if ready else b""
+        if not data:
+            process.kill()
+            pytest.fail(f"no {pattern!r} on stderr ({'timed out' if left <= 0 else 'it ended'}): {seen[-2000:]!r}")
+        seen += data
+    return seen.decode("utf-8", "replace")
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    """Poll ``condition()`` until it holds; the timeout only ends a hang (the test fails naming ``what``)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:g} s for {what}")
+        time.sleep(0.01)
 
 
 def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:

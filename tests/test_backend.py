@@ -10,10 +10,9 @@ from fastemb import _backend, demo
 
 @pytest.fixture
 def no_extension(monkeypatch):
-    """Make ``import fastemb._kernels`` fail, as on a machine where it was never compiled."""
+    """Make ``import fastemb._kernels`` fail, as on a machine where it was never compiled
+    (once imported, the package's attribute would answer ``from . import _kernels``)."""
     monkeypatch.setitem(sys.modules, "fastemb._kernels", None)
-    # once any test has imported it, the package's attribute answers ``from . import _kernels``
-    # without a look at sys.modules: hide it too, or this test depends on running first
     monkeypatch.delattr(fastemb, "_kernels", raising=False)
     monkeypatch.delenv(_backend.ENVIRONMENT_VARIABLE, raising=False)
 

@@ -3,13 +3,12 @@ import json
 import math
 import os
 import signal
-import time
 
 import numpy as np
 import pytest
 
 import fastemb
-from conftest import run_cli, start_cli, write
+from conftest import run_cli, start_cli, wait_until, write
 from fastemb import demo, model_format
 from fastemb.errors import CorpusError
 
@@ -131,9 +130,10 @@ def test_new_rows_start_as_a_new_model_s():
     assert grown_in.shape == (10, 4) and np.all(grown_in[8:] == 6) and np.all(grown_in[:5] == 1)
 
 
-def interrupted_run(corpus, checkpoint, monkeypatch, **settings):
-    """Train with a checkpoint at every chance (each 0.1 s poll), and a Ctrl-C as
-    the second save begins: the first checkpoint stays, mid-run."""
+def interrupt_at_second_save(monkeypatch, start):
+    """Call ``start()``, a run with a checkpoint after every chunk (checkpoint_every=0),
+    with a Ctrl-C as the second save begins: the first checkpoint stays, after the
+    first chunk of each thread."""
     writes = []
     write_model = fastemb.model.write_model
 
@@ -143,12 +143,77 @@ def interrupted_run(corpus, checkpoint, monkeypatch, **settings):
             raise KeyboardInterrupt
         write_model(path, saved)
 
-    monkeypatch.setattr(fastemb.model, "write_model", save_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        fastemb.Model(**settings).train(corpus, progress=False, checkpoint=checkpoint, checkpoint_every=0)
-    monkeypatch.undo()
-    assert writes[0] is not None, "the first checkpoint came at the end: make the run longer"
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(fastemb.model, "write_model", save_then_interrupt)
+        start()
+    assert writes[0] is not None
     return writes[0]
+
+
+def interrupted_run(corpus, checkpoint, monkeypatch, **settings):
+    """Train with a checkpoint after every chunk, and a Ctrl-C as the second save begins."""
+    return interrupt_at_second_save(monkeypatch, lambda: fastemb.Model(**settings).train(
+        corpus, progress=False, checkpoint=checkpoint, checkpoint_every=0))
+
+
+def saved_checkpoints(monkeypatch, checkpoint):
+    """Make every checkpoint save to a file of its own (ck-1.npz, ck-2.npz, ...
+    beside ``checkpoint``, numbered by the chunk they resume at); returns their
+    progress records as they come."""
+    records = []
+    write_model = fastemb.model.write_model
+
+    def keep_each(path, saved):
+        records.append(saved.progress)
+        if saved.progress is not None:
+            path = checkpoint.with_name(f"ck-{saved.progress['next_job']}.npz")
+        write_model(path, saved)
+
+    monkeypatch.setattr(fastemb.model, "write_model", keep_each)
+    return records
+
+
+def test_a_resume_from_every_chunk_boundary_equals_the_uninterrupted_run(planted_corpus, tmp_path, backend,
+                                                                         monkeypatch):
+    """checkpoint_every=0: a checkpoint after each chunk, wherever the timing falls,
+    epoch boundaries and the short last chunk of an epoch included; each resumes exactly."""
+    settings = dict(epochs=2, backend=backend, **SMALL)
+    whole = fastemb.Model(**settings).train(planted_corpus, progress=False)
+    checkpoint = tmp_path / "run.npz"
+    with monkeypatch.context() as patch:
+        records = saved_checkpoints(patch, checkpoint)
+        fastemb.Model(**settings).train(planted_corpus, progress=False, checkpoint=checkpoint, checkpoint_every=0)
+    jobs = 2 * records[0]["chunks_per_epoch"]
+    assert [record["next_job"] for record in records[:-1]] == list(range(1, jobs)) and records[-1] is None
+    for job in range(1, jobs):
+        resumed = fastemb.resume(tmp_path / f"ck-{job}.npz", planted_corpus, progress=False)
+        np.testing.assert_array_equal(resumed.w_in, whole.w_in, err_msg=f"resumed at chunk {job}")
+        np.testing.assert_array_equal(resumed.w_out, whole.w_out, err_msg=f"resumed at chunk {job}")
+        assert [(r.epoch, r.loss, r.examples) for r in resumed.history] == \
+            [(r.epoch, r.loss, r.examples) for r in whole.history]
+
+
+def test_a_resume_runs_on_the_kernel_build_of_its_checkpoint(planted_corpus, tmp_path, monkeypatch, caplog):
+    """Kernel builds round floats differently: a resume whose backend="auto" would
+    pick another build (another install, another machine) takes the checkpoint's."""
+    if not fastemb._backend.cython_available():
+        pytest.skip("needs the Cython kernel beside the Numba one")
+    settings = dict(epochs=10, **SMALL)
+    monkeypatch.setenv("FASTEMB_BACKEND", "numba")  # where the run was interrupted, auto meant Numba
+    whole = fastemb.Model(**settings).train(planted_corpus, progress=False)
+    checkpoint = tmp_path / "run.npz"
+    interrupted_run(planted_corpus, checkpoint, monkeypatch, **settings)
+    monkeypatch.delenv("FASTEMB_BACKEND")  # here, auto means Cython
+    copy = tmp_path / "copy.npz"
+    copy.write_bytes(checkpoint.read_bytes())
+    resumed = fastemb.resume(checkpoint, planted_corpus, progress=False)
+    np.testing.assert_array_equal(resumed.w_in, whole.w_in)
+    np.testing.assert_array_equal(resumed.w_out, whole.w_out)
+    assert whole.stats.kernel == resumed.stats.kernel == "numba"
+    with caplog.at_level("WARNING", logger="fastemb"):  # a backend chosen for the resume: it runs, and says so
+        other = fastemb.resume(copy, planted_corpus, progress=False, backend="cython")
+    assert other.stats.kernel.startswith("cython") and not np.array_equal(other.w_in, whole.w_in)
+    assert f"trained with the numba kernel, this run uses {other.stats.kernel} (chosen)" in caplog.text
 
 
 def test_resume_after_an_interruption_equals_the_uninterrupted_run(planted_corpus, tmp_path, backend, monkeypatch):
@@ -218,9 +283,7 @@ def test_cli_checkpoint_kill_resume_equals_the_uninterrupted_run(planted_corpus,
     checkpoint = tmp_path / "run.npz"
     process = start_cli(*cli_train(planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint,
                                    "--checkpoint-every", 0.001), cwd=tmp_path)
-    deadline = time.time() + 120
-    while not checkpoint.exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: checkpoint.exists() or process.poll() is not None, "the first checkpoint")
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
     state = model_format.read_model(checkpoint).progress  # intact, despite the kill
@@ -243,9 +306,7 @@ def test_cli_ctrl_c_leaves_the_checkpoint_and_says_how_to_resume(planted_corpus,
     checkpoint = tmp_path / "run.npz"
     process = start_cli(*cli_train(planted_corpus, tmp_path / "run.bin", "--checkpoint", checkpoint,
                                    "--checkpoint-every", 0), cwd=tmp_path)
-    deadline = time.time() + 120
-    while not checkpoint.exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: checkpoint.exists() or process.poll() is not None, "the first checkpoint")
     process.send_signal(signal.SIGINT)
     stderr = process.communicate(timeout=30)[1]
     assert process.returncode == 130 and "Traceback" not in stderr, stderr
@@ -277,3 +338,74 @@ def test_hierarchical_softmax_resumes_and_trains_more(planted_corpus, tmp_path, 
     assert resumed.w_out.shape == whole.w_out.shape and resumed.history[-1].run == 2
     with pytest.raises(ValueError, match="update_vocab=True with hs=True: the Huffman tree would change"):
         resumed.train_more(planted_corpus, update_vocab=True, progress=False)
+
+
+def header_of(path):
+    with np.load(path, allow_pickle=False) as archive:
+        return json.loads(archive["header"].tobytes())
+
+
+def same_runs(one, other):
+    np.testing.assert_array_equal(one.w_in, other.w_in)
+    np.testing.assert_array_equal(one.w_out, other.w_out)
+    assert (one.vocab.words, list(one.vocab.counts)) == (other.vocab.words, list(other.vocab.counts))
+    fields = ("run", "epoch", "loss", "examples", "alpha_start", "alpha_end")
+    assert [[getattr(r, name) for name in fields] for r in one.history] == \
+        [[getattr(r, name) for name in fields] for r in other.history]
+    assert (one.runs, one.stats.words, one.stats.skipped_words, one.stats.loss) == \
+        (other.runs, other.stats.words, other.stats.skipped_words, other.stats.loss)
+
+
+@pytest.mark.parametrize("update_vocab", [False, True])
+def test_an_interrupted_train_more_resumes_to_the_uninterrupted_one(planted_corpus, tmp_path, backend, monkeypatch,
+                                                                   update_vocab):
+    base = tmp_path / "base.npz"
+    fastemb.Model(epochs=1, backend=backend, **SMALL).train(planted_corpus, progress=False).save_model(base)
+    new = write(tmp_path / "new.txt", planted_corpus.read_text().replace("queen", "regina") + "zz\n")
+    more = dict(epochs=3, alpha=0.01, update_vocab=update_vocab, progress=False)
+    whole = fastemb.load_model(base).train_more(new, **more)
+    checkpoint = tmp_path / "more.npz"
+    interrupt_at_second_save(monkeypatch, lambda: fastemb.load_model(base).train_more(
+        new, checkpoint=checkpoint, checkpoint_every=0, **more))
+    header = header_of(checkpoint)
+    # a fastemb that knows only train checkpoints (format 1) must not resume it as one
+    assert header["format_version"] == 2 and header["runs"] == 2
+    assert {key: header["progress"][key] for key in ("kind", "epochs", "alpha", "min_alpha", "update_vocab")} == \
+        {"kind": "train_more", "epochs": 3, "alpha": 0.01, "min_alpha": 0.01 * 1e-4, "update_vocab": update_vocab}
+    resumed = fastemb.resume(checkpoint, new, progress=False)
+    same_runs(resumed, whole)
+    assert ("regina" in resumed.vocab.index) == update_vocab and resumed.stats.skipped_words > 0
+    assert header_of(checkpoint)["format_version"] == 1  # now the finished model, as format 1 describes it
+    np.testing.assert_array_equal(fastemb.load_model(checkpoint).w_in, whole.w_in)
+
+
+def test_ctrl_c_in_train_more_leaves_its_last_checkpoint_to_resume(planted_corpus, tmp_path):
+    """Ctrl-C (here: from the epoch callback) while chunks run: the threads stop,
+    the model keeps the state it reached, and the last checkpoint resumes exactly,
+    from the command line too."""
+    base = tmp_path / "base.npz"
+    first = fastemb.Model(epochs=1, **SMALL).train(planted_corpus, progress=False, checkpoint=base)
+    whole = fastemb.load_model(base).train_more(planted_corpus, epochs=3, progress=False)
+
+    def ctrl_c_after(epochs):
+        def callback(record):
+            if record.epoch == epochs:
+                raise KeyboardInterrupt
+        return callback
+
+    with pytest.raises(KeyboardInterrupt):  # no checkpoint: none to describe, not the train's of before
+        first.train_more(planted_corpus, epochs=3, progress=False, callback=ctrl_c_after(1))
+    assert first.last_checkpoint is None and first.runs == 2
+    model, checkpoint = fastemb.load_model(base), tmp_path / "more.npz"
+    with pytest.raises(KeyboardInterrupt):
+        model.train_more(planted_corpus, epochs=3, progress=False, checkpoint=checkpoint, checkpoint_every=0,
+                         callback=ctrl_c_after(2))
+    assert [(r.run, r.epoch) for r in model.history] == [(1, 1), (2, 1), (2, 2)]
+    state = model_format.read_model(checkpoint).progress
+    assert state["kind"] == "train_more" and state["next_job"] >= state["chunks_per_epoch"]
+    assert model.last_checkpoint.startswith(f"epoch {state['next_job'] // state['chunks_per_epoch'] + 1} of 3")
+    out = tmp_path / "v.bin"
+    result = run_cli("train", planted_corpus, "-o", out, "--binary", "--resume", checkpoint, "--quiet")
+    assert result.returncode == 0, result.stderr
+    same_runs(fastemb.load_model(checkpoint), whole)
+    assert out.read_bytes().startswith(f"{len(whole.vocab)} 20\n".encode())
