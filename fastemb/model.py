@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from dataclasses import asdict, replace
-from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -25,13 +25,13 @@ from .vectors import SubwordVectors, WordVectors
 from .vocab import Vocab, build_vocab, map_to_vocab
 
 log = logging.getLogger("fastemb")
-CorpusPaths = Union[corpus.PathLike, Sequence[corpus.PathLike]]
+CorpusPaths = corpus.Corpus  # files and directories, or sentences from Python
 EpochCallback = Callable[[EpochRecord], None]
 CHECKPOINT_MINUTES = 30.0  # default interval of checkpoints: at most this much work is lost
 
 
 class Model:
-    """A word2vec model (skip-gram or CBOW with negative sampling).
+    """A word2vec model (skip-gram or CBOW, negative sampling and/or hierarchical softmax).
 
     ``Model(**settings)`` takes the settings of :class:`fastemb.config.Settings`
     (``dim=100``, ``window=5``, ``negative=5``, ``min_count=5``, ``sample=1e-3``,
@@ -70,23 +70,28 @@ class Model:
 
     @property
     def wv(self) -> WordVectors:
-        """The trained word vectors: rows of ``w_in``, shared, not copied; with
-        subwords, a SubwordVectors of the composed vectors (computed once per
-        run, about a second for 70k words) and the bucket rows of ``w_in`` (shared)."""
+        """The trained word vectors, with the vocabulary's counts (``wv.counts``,
+        which ``to_gensim`` and ``save_projector`` pass on): rows of ``w_in``,
+        shared, not copied; with subwords, a SubwordVectors of the composed
+        vectors (computed once per run, about a second for 70k words) and the
+        bucket rows of ``w_in`` (shared). The same object until the vocabulary
+        or the weights change, so its norms are computed once."""
         self._require_trained()
-        table = self.subwords
+        cached = self._wv_cache
+        if cached is None or cached[0] is not self.vocab or cached[1] is not self.w_in:
+            self._wv_cache = cached = (self.vocab, self.w_in, self._vectors())
+        return cached[2]
+
+    def _vectors(self) -> WordVectors:
+        table, vocab_size = self.subwords, len(self.vocab)
         if table is None:
-            return WordVectors(self.vocab.words, self.w_in[: len(self.vocab)])
-        vocab_size, rows = len(self.vocab), trainer.input_rows(len(self.vocab), self.settings)
+            return WordVectors(self.vocab.words, self.w_in[:vocab_size], counts=self.vocab.counts)
+        rows = trainer.input_rows(vocab_size, self.settings)
         if len(self.w_in) != rows:
             raise ValueError(f"w_in has {len(self.w_in)} rows; a subword model of {vocab_size} words and "
                              f"buckets={table.buckets} needs {rows}")
-        cached = self._wv_cache
-        if cached is None or cached[0] is not self.vocab or cached[1] is not self.w_in:
-            vectors = SubwordVectors(self.vocab.words, table.compose(self.w_in), self.w_in[vocab_size:],
-                                     table.minn, table.maxn)
-            self._wv_cache = cached = (self.vocab, self.w_in, vectors)
-        return cached[2]
+        return SubwordVectors(self.vocab.words, table.compose(self.w_in), self.w_in[vocab_size:],
+                              table.minn, table.maxn, counts=self.vocab.counts)
 
     @property
     def subwords(self) -> Optional[SubwordTable]:
@@ -104,7 +109,7 @@ class Model:
         """Drop the n-gram table and the composed vectors (a new vocabulary or new weights)."""
         self._subwords: Optional[SubwordTable] = None
         self._subwords_of: Optional[Vocab] = None
-        self._wv_cache = None  # (vocab, w_in, SubwordVectors)
+        self._wv_cache = None  # (vocab, w_in, the WordVectors of them)
 
     def _require_trained(self) -> None:
         if self.vocab is None:
@@ -519,6 +524,8 @@ def _report_invalid(scanned: corpus.ScannedCorpus, settings: Settings) -> int:
 def _describe(corpus_paths: CorpusPaths) -> str:
     if isinstance(corpus_paths, (str, os.PathLike)):
         return str(corpus_paths)
+    if sentences.given(corpus_paths):  # never iterated here: a generator is read once, for training
+        return "the sentences"
     paths = list(corpus_paths)
     return str(paths[0]) if len(paths) == 1 else f"{len(paths)} corpus paths ({paths[0]} ...)"
 
