@@ -14,7 +14,8 @@ from .config import Settings
 from .errors import CorpusError, FastembError, ModelFormatError, TrainingDiverged, VectorsFormatError
 from .history import EpochRecord
 from .keyed import from_gensim
-from .model import Model, load_model, resume, train
+from .checkpoint import resume
+from .model import Model, load_model, train
 from .phrases import phrases
 from .vectors import SubwordVectors, WordVectors, load
 

@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from types import ModuleType
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 ENVIRONMENT_VARIABLE = "FASTEMB_BACKEND"
 log = logging.getLogger("fastemb")
@@ -112,3 +112,11 @@ def load_kernel(backend: str = "auto", subword: bool = False, module: Optional[M
         module.compile_subword_kernel() if subword else module.compile_kernel()
         log.info("Numba kernel ready in %.1f s (compiled once, then cached on disk)", time.perf_counter() - started)
     return module.train_chunk_subword if subword else module.train_chunk
+
+
+def kernel_for(settings, prefer: Optional[str] = None) -> Tuple[Callable, str]:
+    """The kernel a run of these settings calls (train_chunk, or train_chunk_subword
+    with maxn > 0) and its build's name: the ``prefer`` build where this machine
+    has it, else the one ``settings.backend`` picks."""
+    module = (build_module(prefer) if prefer else None) or kernel_module(settings.backend)
+    return load_kernel(settings.backend, subword=settings.maxn > 0, module=module), build_name(module)

@@ -77,7 +77,7 @@ def _unicode_errors_argument(p) -> None:
 
 def _run_arguments(p) -> None:
     """Saving the model, checkpoints and resume, history: fastemb/model.py."""
-    from .model import CHECKPOINT_MINUTES
+    from .checkpoint import CHECKPOINT_MINUTES
 
     g = p.add_argument_group("model files, checkpoints and history")
     g.add_argument("--save-model", metavar="FILE",
@@ -140,8 +140,9 @@ SETTING_NAMES = tuple(field.name for field in fields(Settings))
 
 
 def _run_train(args: argparse.Namespace) -> None:
-    from .formats import check_writable
-    from .model import Model, resume
+    from .outputs import check_writable
+    from .checkpoint import resume
+    from .model import Model
 
     settings = {name: getattr(args, name) for name in SETTING_NAMES}
     if args.checkpoint_every < 0:
@@ -199,7 +200,7 @@ def _write_outputs(model, args: argparse.Namespace, checkpoint: Optional[str]) -
     """The vectors, the model and the history, all or none: each goes to a
     temporary file, and all are renamed into place once every one is written."""
     from .errors import PartiallyWritten
-    from .formats import written_together
+    from .outputs import written_together
 
     kept = f"; the checkpoint {checkpoint} holds the finished model" if checkpoint else ""
     try:
@@ -231,7 +232,7 @@ def _how_to_resume(model, checkpoint: Optional[str], minutes: float) -> str:
 def _write_json(path: str, data) -> None:
     import json
 
-    from .formats import atomic_write
+    from .outputs import atomic_write
 
     with atomic_write(path) as stream:
         stream.write(json.dumps(data, indent=2).encode() + b"\n")

@@ -188,7 +188,7 @@ def _run_eval(args: argparse.Namespace) -> None:
         if not os.path.isfile(path):
             raise FileNotFoundError(f"{path}: no such evaluation file")
     if args.json:
-        from .formats import check_writable
+        from .outputs import check_writable
 
         check_writable(args.json)
     wv, load_seconds = _load_for(args)
@@ -212,7 +212,7 @@ def _run_eval(args: argparse.Namespace) -> None:
         print(_table(["word pairs", "spearman", "pearson", "pairs", "oov"], rows))
     seconds = time.perf_counter() - start
     if args.json:
-        from .formats import atomic_write
+        from .outputs import atomic_write
 
         def no_nan(value):  # JSON has no NaN: a correlation over fewer than 2 pairs is null
             if isinstance(value, float) and math.isnan(value):
@@ -236,7 +236,7 @@ def _run_plot(args: argparse.Namespace) -> None:
         if len(parts) != 2 or not all(parts):
             raise ValueError(f"--pairs: {text!r} is not FIRST:SECOND (for example man:woman)")
         pairs.append(tuple(parts))
-    from .formats import check_writable
+    from .outputs import check_writable
 
     check_writable(args.output)
     wv, load_seconds = _load_for(args)

@@ -69,6 +69,17 @@ def list_files(paths: Union[PathLike, Sequence[PathLike]]) -> List[Path]:
     return files
 
 
+def describe(corpus: Corpus) -> str:
+    """The corpus in a few words, for messages: never iterates sentences (a
+    generator can be read once only, for training)."""
+    if isinstance(corpus, (str, os.PathLike)):
+        return str(corpus)
+    if sentences.given(corpus):
+        return "the sentences"
+    paths = list(corpus)
+    return str(paths[0]) if len(paths) == 1 else f"{len(paths)} corpus paths ({paths[0]} ...)"
+
+
 def open_text(path: Path) -> BinaryIO:
     """Open a corpus file for reading bytes, decompressing .gz, .bz2 and .xz."""
     return COMPRESSORS.get(path.suffix.lower(), open)(path, "rb")

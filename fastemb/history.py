@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 
 @dataclass
@@ -38,6 +38,9 @@ class EpochRecord:
     @classmethod
     def from_dict(cls, values: Dict) -> "EpochRecord":
         return cls(**{name: values[name] for name in cls.__dataclass_fields__})
+
+
+EpochCallback = Callable[[EpochRecord], None]  # called after each epoch (Model.train's callback=)
 
 
 class EpochTally:

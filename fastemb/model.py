@@ -1,23 +1,23 @@
-"""Model: settings, vocabulary and both weight matrices; training, training more, saving, resuming."""
+"""Model: settings, vocabulary and both weight matrices; training, training more, saving and loading
+(checkpoints, corpus identity and resuming: checkpoint.py)."""
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import logging
 import os
 import time
 from dataclasses import asdict, replace
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional
 
 import numpy as np
 
 from . import corpus, sentences, trainer
-from ._backend import ENVIRONMENT_VARIABLE, build_module, build_name, kernel_module, load_kernel, resolve
+from ._backend import kernel_for, resolve
+from .checkpoint import CHECKPOINT_MINUTES, check_checkpoint, describe_progress, fingerprint, ids_digest
 from .config import Settings, make_settings
 from .errors import CorpusError, ModelFormatError
-from .formats import PathLike, check_writable
-from .history import EpochRecord
-from .id_cache import release
+from .outputs import PathLike
+from .history import EpochCallback, EpochRecord
 from .model_format import SavedModel, read_header, read_model, write_model
 from .phrases import join_scanned
 from .subwords import SubwordTable
@@ -26,8 +26,6 @@ from .vocab import Vocab, build_vocab, map_to_vocab
 
 log = logging.getLogger("fastemb")
 CorpusPaths = corpus.Corpus  # files and directories, or sentences from Python
-EpochCallback = Callable[[EpochRecord], None]
-CHECKPOINT_MINUTES = 30.0  # default interval of checkpoints: at most this much work is lost
 
 
 class Model:
@@ -128,8 +126,8 @@ class Model:
         :class:`~fastemb.history.EpochRecord`. Returns the model itself.
         """
         settings = self.settings
-        kernel, build = _kernel(settings)  # fail (or compile) before reading, not after
-        _check_checkpoint(checkpoint, checkpoint_every)
+        kernel, build = kernel_for(settings)  # fail (or compile) before reading, not after
+        check_checkpoint(checkpoint, checkpoint_every)
         files = fingerprint(corpus_paths)
         if checkpoint is not None and sentences.given(corpus_paths) and not sentences.restartable(corpus_paths):
             log.warning("the sentences come from a one-pass iterator: to resume from %s, give resume the same "
@@ -180,8 +178,8 @@ class Model:
             raise ValueError("update_vocab=True with hs=True: the Huffman tree would change with the vocabulary "
                              "and its output rows lose their meaning; train a new model instead")
         run_settings = self._settings_for_run(self.runs + 1, epochs, alpha, min_alpha, unicode_errors)
-        kernel, build = _kernel(run_settings)
-        _check_checkpoint(checkpoint, checkpoint_every)
+        kernel, build = kernel_for(run_settings)
+        check_checkpoint(checkpoint, checkpoint_every)
         files = fingerprint(corpus_paths) if checkpoint else None
         text = self._read_more(corpus_paths, run_settings, update_vocab)
         vocab = text.vocab
@@ -209,7 +207,7 @@ class Model:
             unknown = int(np.count_nonzero(new_id < 0))
             skipped = tokens - int(scanned.counts[new_id >= 0].sum())
             if skipped == tokens:
-                raise CorpusError(f"{_describe(corpus_paths)}: none of its {tokens:,} words is in the model's "
+                raise CorpusError(f"{corpus.describe(corpus_paths)}: none of its {tokens:,} words is in the model's "
                                   "vocabulary; update_vocab=True adds new words")
             scanned.words = []
             ids = corpus.encode(scanned, new_id, cache_dir=run_settings.cache_dir)
@@ -334,7 +332,7 @@ class Model:
             progress, saved_at = read_header(self._checkpoint)["progress"], os.path.getmtime(self._checkpoint)
         except (OSError, ModelFormatError):
             return None
-        what = _fraction(progress, of="the run") if progress else "the finished model"
+        what = describe_progress(progress, of="the run") if progress else "the finished model"
         return f"{what}, saved at {time.strftime('%H:%M:%S', time.localtime(saved_at))}"
 
 
@@ -349,89 +347,11 @@ def load_model(path: PathLike, **settings) -> Model:
     saved = _read_checked(path, settings)
     if saved.progress is not None:
         log.info("%s is a checkpoint of an unfinished run (%s); fastemb.resume continues it",
-                 path, _fraction(saved.progress))
+                 path, describe_progress(saved.progress))
     return Model._from_saved(saved)
 
 
-def resume(checkpoint: PathLike, corpus_paths: CorpusPaths, progress: bool = True,
-           checkpoint_every: float = CHECKPOINT_MINUTES, callback: Optional[EpochCallback] = None,
-           save_to: Optional[PathLike] = None, **settings) -> Model:
-    """Continue the interrupted run whose checkpoint is ``checkpoint``, on the same corpus.
-
-    The run is a ``train`` or a ``train_more`` (the checkpoint says which, with
-    the train_more's epochs and learning rates). It re-reads the corpus,
-    refuses (CorpusError) if it differs from the checkpoint's (file sizes,
-    word counts, text), and goes on from the next chunk with the same
-    learning-rate schedule and chunk seeds, on the kernel build that wrote the
-    checkpoint when this machine has it (another rounds floats otherwise, which
-    is logged): with one thread, the result equals an uninterrupted run's.
-    Checkpoints go on to ``save_to`` (default: ``checkpoint`` itself) every
-    ``checkpoint_every`` minutes, and the finished model at the end.
-    ``settings``: as for :func:`load_model`. A finished model is returned as it is.
-    """
-    saved = _read_checked(checkpoint, settings)
-    model = Model._from_saved(saved)
-    state = saved.progress
-    if state is None:
-        log.info("%s holds a finished run: nothing to resume", checkpoint)
-        return model
-    save_to = checkpoint if save_to is None else save_to
-    _check_checkpoint(save_to, checkpoint_every)
-    more = state.get("kind") == "train_more"  # checkpoints of fastemb before train_more had them: a train
-    run_settings = (model._settings_for_run(model.runs, state["epochs"], state["alpha"], state["min_alpha"],
-                                            state.get("unicode_errors")) if more else model.settings)
-    kernel, build = _resume_kernel(checkpoint, run_settings, state.get("kernel"),
-                                   settings.get("backend") is not None)
-    _same_files(checkpoint, state["corpus"]["files"], fingerprint(corpus_paths))
-    # a train_more's vocabulary already holds any words the run added: map the text onto it as it is
-    text = model._read_more(corpus_paths, run_settings, update_vocab=False) if more else model._read_corpus(corpus_paths)
-    differs = _corpus_differs(state["corpus"], model.vocab, text.vocab, text.ids, text.tokens)
-    if differs:
-        raise CorpusError(f"{_describe(corpus_paths)}: not the corpus of the checkpoint {checkpoint} "
-                          f"({differs}); resume with the same corpus")
-    log.info("resuming %s from %s: %s", f"train_more (run {model.runs})" if more else "train", checkpoint,
-             _fraction(state))
-    start = trainer.Position(**{name: state[name] for name in trainer.Position.__dataclass_fields__})
-    run_info = ({name: state.get(name) for name in ("kind", "alpha", "min_alpha", "update_vocab", "unicode_errors")}
-                if more else None)
-    return model._run(kernel, build, text, run_settings, progress, corpus_id=state["corpus"],
-                      run_info=run_info, start=start, checkpoint=save_to, checkpoint_every=checkpoint_every,
-                      callback=callback)
-
-
-def _corpus_differs(saved: dict, model_vocab: Vocab, vocab: Vocab, ids: np.ndarray, tokens: int) -> Optional[str]:
-    """How the corpus read for a resume differs from the checkpoint's, or None."""
-    if tokens != saved["tokens"]:
-        return f"{tokens:,} words; the checkpoint's had {saved['tokens']:,}"
-    if vocab.words != model_vocab.words or not np.array_equal(vocab.counts, model_vocab.counts):
-        return "as many words, but another vocabulary or other counts"
-    if ids_digest(ids) != saved["digest"]:
-        return "the same vocabulary and counts, but the text in another order"
-    return None
-
-
-def _resume_kernel(checkpoint: PathLike, settings: Settings, saved_build: Optional[str], chosen: bool):
-    """The kernel a resume runs, and its build: the checkpoint's, unless a backend
-    was chosen for this resume (argument or environment) or this machine lacks it.
-    Builds round floats differently, so another one cannot repeat the run exactly: say so."""
-    chosen = chosen or bool(os.environ.get(ENVIRONMENT_VARIABLE)) or os.environ.get("FASTEMB_PORTABLE") == "1"
-    kernel, build = _kernel(settings, prefer=None if chosen else saved_build)
-    if saved_build and build != saved_build:
-        log.warning("%s was trained with the %s kernel, this run uses %s (%s): the vectors will differ "
-                    "slightly from an uninterrupted run's", checkpoint, saved_build, build,
-                    "chosen" if chosen else f"{saved_build} is not available here")
-    return kernel, build
-
-
 MACHINE_SETTINGS = ("threads", "backend", "cache_dir")  # may differ from the saved ones
-
-
-def _kernel(settings: Settings, prefer: Optional[str] = None) -> Tuple[Callable, str]:
-    """The kernel a run of these settings calls (train_chunk, or train_chunk_subword
-    with maxn > 0) and its build's name: the ``prefer`` build where this machine
-    has it, else the one ``settings.backend`` picks."""
-    module = (build_module(prefer) if prefer else None) or kernel_module(settings.backend)
-    return load_kernel(settings.backend, subword=settings.maxn > 0, module=module), build_name(module)
 
 
 def _read_checked(path: PathLike, settings: dict) -> SavedModel:
@@ -458,50 +378,6 @@ def run_seed(seed: int, run: int) -> int:
     return int(np.random.SeedSequence([seed, run]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def fingerprint(corpus_paths: CorpusPaths) -> List[list]:
-    """[path, size in bytes] of each corpus file, in reading order: cheap to
-    compare before a resume reads the whole corpus again. Sentences from Python
-    have none: their word count, vocabulary and digest identify them."""
-    if sentences.given(corpus_paths):
-        return []
-    return [[str(path), path.stat().st_size] for path in corpus.list_files(corpus_paths)]
-
-
-def ids_digest(ids: np.ndarray, block: int = 1 << 22) -> str:
-    """A hash (BLAKE2b, 128 bits) of the encoded corpus, the text as trained on:
-    a resume compares it, so reordered lines are caught too. Reads the ids
-    once, in blocks (0.05 s for 17M ids, the 100 MB corpus's size)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for start in range(0, len(ids), block):
-        digest.update(np.ascontiguousarray(ids[start: start + block]).view(np.uint8))
-        release(ids, start, start + block)
-    return digest.hexdigest()
-
-
-def _same_files(checkpoint: PathLike, saved: List[list], now: List[list]) -> None:
-    if len(saved) != len(now):
-        raise CorpusError(f"the corpus has {len(now)} file(s); the checkpoint {checkpoint} was taken on "
-                          f"{len(saved)}: resume with the same corpus")
-    for (old_path, old_size), (path, size) in zip(saved, now):
-        if old_size != size:
-            raise CorpusError(f"{path}: {size:,} bytes; the checkpoint {checkpoint} was taken on {old_path} "
-                              f"of {old_size:,} bytes: resume with the same corpus")
-
-
-def _fraction(state: dict, of: str = "the run done") -> str:
-    jobs = state["chunks_per_epoch"] * state["epochs"]
-    epoch = state["next_job"] // state["chunks_per_epoch"]
-    return f"epoch {epoch + 1} of {state['epochs']}, {100 * state['next_job'] / jobs:.0f}% of {of}"
-
-
-def _check_checkpoint(path: Optional[PathLike], minutes: float) -> None:
-    if path is None:
-        return
-    check_writable(path)
-    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes >= 0:
-        raise ValueError(f"checkpoint_every={minutes!r} must be a number of minutes, 0 or more")
-
-
 class _Text(NamedTuple):
     """Text read for one run, encoded on the vocabulary it maps to."""
 
@@ -519,15 +395,6 @@ def _report_invalid(scanned: corpus.ScannedCorpus, settings: Settings) -> int:
     if summary:
         log.warning("%s (unicode_errors=%s)", summary, settings.unicode_errors)
     return sum(scanned.invalid.per_file.values())
-
-
-def _describe(corpus_paths: CorpusPaths) -> str:
-    if isinstance(corpus_paths, (str, os.PathLike)):
-        return str(corpus_paths)
-    if sentences.given(corpus_paths):  # never iterated here: a generator is read once, for training
-        return "the sentences"
-    paths = list(corpus_paths)
-    return str(paths[0]) if len(paths) == 1 else f"{len(paths)} corpus paths ({paths[0]} ...)"
 
 
 def _return_free_memory() -> None:

@@ -53,7 +53,7 @@ import numpy as np
 
 from .config import Settings, make_settings
 from .errors import ModelFormatError
-from .formats import PathLike, atomic_write
+from .outputs import PathLike, atomic_write
 from .trainer import input_rows, output_rows
 from .vocab import Vocab
 

@@ -44,7 +44,7 @@ from . import corpus
 from .config import Settings
 from .corpus import ScannedCorpus
 from .errors import CorpusError
-from .formats import atomic_write, check_writable
+from .outputs import atomic_write, check_writable
 from .word_table import PRUNED, SENTENCE_END
 
 THRESHOLD = Settings.phrases_threshold  # word2phrase's default, 100

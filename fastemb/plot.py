@@ -11,7 +11,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import formats
+from . import outputs
 
 ARROW_COLOUR = "tab:red"
 POINT_COLOUR = "tab:blue"
@@ -58,7 +58,7 @@ def project(wv, words: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
     return pca_2d(wv.unit_vectors[[wv.index(word) for word in words]])
 
 
-def plot_words(wv, words: Iterable[str], path: Optional[formats.PathLike] = None,
+def plot_words(wv, words: Iterable[str], path: Optional[outputs.PathLike] = None,
                pairs: Iterable[Tuple[str, str]] = (), title: Optional[str] = None):
     """Draw ``words`` and ``pairs`` (each an arrow from first to second); save to ``path`` if given."""
     pairs = [tuple(pair) for pair in pairs]
@@ -70,7 +70,7 @@ def plot_words(wv, words: Iterable[str], path: Optional[formats.PathLike] = None
         raise ValueError("a plot needs at least 2 different words")
     coordinates, explained = project(wv, ordered)
     if path is not None:
-        path = formats.check_writable(path)
+        path = outputs.check_writable(path)
     try:
         from matplotlib.figure import Figure
     except ImportError:

@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .formats import PathLike, atomic_write, written_together
+from .outputs import PathLike, atomic_write, written_together
 
 VECTORS_FILE, METADATA_FILE = "vectors.tsv", "metadata.tsv"
 FLOAT_FORMAT = "%.9g"  # 9 significant digits: every float32 reads back to itself

@@ -6,7 +6,7 @@ float32, so a kernel's matrices must match it to rounding.
 """
 import numpy as np
 
-from fastemb.sampling import MAX_Z
+from fastemb.kernel_constants import CBOW, MAX_Z, SKIPGRAM_BATCHED, SKIPGRAM_CLASSIC  # noqa: F401 (tests use them)
 
 MASK64 = (1 << 64) - 1
 
@@ -44,9 +44,6 @@ def output_step(h, out, grad_h, lr, sign, logistic):
     grad_h += g * out
     out += g * h  # in place: `out` is a row view of w_out
     return loss
-
-
-CBOW, SKIPGRAM_CLASSIC, SKIPGRAM_BATCHED = 0, 1, 2
 
 
 def gradient(h, out, lr, sign, logistic):

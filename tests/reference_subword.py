@@ -7,7 +7,7 @@ import numpy as np
 
 from reference import SplitMix64, below, gradient, sentences, unit_float
 
-SUBWORD_CBOW, SUBWORD_SKIPGRAM = 0, 1
+from fastemb.kernel_constants import SUBWORD_CBOW, SUBWORD_SKIPGRAM  # noqa: F401 (tests use both)
 
 
 def train_chunk_subword(method, w_in, w_out, offsets, rows, ids, keep_prob, noise_prob, noise_alias, logistic,

@@ -6,7 +6,7 @@ import pytest
 
 import fastemb
 from conftest import write
-from fastemb import formats
+from fastemb import formats, outputs
 from fastemb.errors import VectorsFormatError
 
 
@@ -142,7 +142,7 @@ def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path,
 def test_outputs_written_together_appear_together_or_not_at_all(tmp_path, vectors):
     words, matrix = vectors
     wv = fastemb.WordVectors(words, matrix)
-    with formats.written_together() as done:
+    with outputs.written_together() as done:
         wv.save(tmp_path / "a.txt")
         assert os.listdir(tmp_path) != [] and not (tmp_path / "a.txt").exists()  # only the temporary so far
         wv.save(tmp_path / "b.bin", binary=True)
@@ -150,7 +150,7 @@ def test_outputs_written_together_appear_together_or_not_at_all(tmp_path, vector
     assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.bin"]
 
     with pytest.raises(ValueError, match="ASCII whitespace"):
-        with formats.written_together():
+        with outputs.written_together():
             wv.save(tmp_path / "c.txt")
             fastemb.WordVectors(["bad word"], matrix[:1]).save(tmp_path / "d.txt")
     assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.bin"]  # c.txt was written, but not put in place
@@ -170,7 +170,7 @@ def test_a_failed_rename_says_what_was_written(tmp_path, vectors, monkeypatch):
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(PartiallyWritten, match=r"written: .*first.txt; not written: .*second.txt"):
-        with formats.written_together():
+        with outputs.written_together():
             wv.save(tmp_path / "first.txt")
             wv.save(tmp_path / "second.txt")
     assert sorted(os.listdir(tmp_path)) == ["first.txt"]
