@@ -17,8 +17,9 @@ from typing import Optional
 
 MODELS = ("skipgram", "cbow")
 BACKENDS = ("auto", "cython", "numba")
-KERNELS = ("classic", "batched")
-UNICODE_ERRORS = ("strict", "replace", "ignore")  # invalid UTF-8 in a corpus: refuse, U+FFFD, or drop  # skip-gram: word2vec.c's per-pair updates, or per window (pWord2Vec)
+KERNELS = ("classic", "batched")  # skip-gram: word2vec.c's per-pair updates, or per window (pWord2Vec)
+UNICODE_ERRORS = ("strict", "replace", "ignore")  # invalid UTF-8: refuse, U+FFFD, or drop (as bytes.decode)
+MAX_WORDS_COUNTING = 10_000_000  # distinct words the counting table may hold before rare ones are pruned
 DEFAULT_ALPHA = {"skipgram": 0.025, "cbow": 0.05}
 MIN_ALPHA_FRACTION = 1e-4  # word2vec.c's floor: starting_alpha * 0.0001
 
@@ -45,7 +46,7 @@ class Settings:
     max_sentence_length: int = 10_000
     backend: str = "auto"
     kernel: str = "batched"
-    max_words_counting: int = 10_000_000
+    max_words_counting: int = MAX_WORDS_COUNTING
     cache_dir: Optional[str] = None
     minn: int = 3  # shortest character n-gram, in characters (with maxn > 0)
     maxn: int = 0  # longest character n-gram; 0 = no subwords (plain word2vec)

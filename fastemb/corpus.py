@@ -19,7 +19,7 @@ from typing import BinaryIO, Dict, Iterable, Iterator, List, Optional, Sequence,
 
 import numpy as np
 
-from .config import UNICODE_ERRORS
+from .config import MAX_WORDS_COUNTING, UNICODE_ERRORS
 from . import sentences
 from .errors import CorpusError
 from .formats import COMPRESSORS
@@ -31,7 +31,6 @@ Corpus = Union[PathLike, Sequence[PathLike], Iterable]  # files and directories,
 
 BLOCK_BYTES = 1 << 20
 MAX_RUN_BYTES = 1 << 20  # a longer run without whitespace is split, so a block stays bounded
-MAX_WORDS_COUNTING = 10_000_000  # distinct words the counting table may hold before rare ones are pruned
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an invalid byte, as the surrogateescape decoder gives it
 
 

@@ -24,6 +24,7 @@ from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .config import UNICODE_ERRORS  # a word that is not valid UTF-8: as for corpora
 from .errors import VectorsFormatError
 from .outputs import PathLike, atomic_write
 
@@ -34,7 +35,6 @@ logger = logging.getLogger("fastemb")
 
 # by file name suffix, for corpora and vectors files alike
 COMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-UNICODE_ERRORS = ("strict", "replace", "ignore")  # what to do with a word that is not valid UTF-8
 MAX_HEADER_BYTES = 1 << 20  # the first line: a header, or a whole GloVe row
 MAX_WORD_BYTES = 100_000  # a binary word longer than this means the file is not a vectors file
 MAX_DIM = 100_000  # more dimensions in a header means it is not a vectors file (ours go to 10,000)
