@@ -37,7 +37,6 @@ def test_history_with_threads_attributes_every_epoch(planted_corpus):
     assert all(math.isfinite(r.loss) and r.examples > 0 for r in model.history)
     # each epoch's seconds run from the previous epoch's end: all positive, however busy the machine
     assert all(r.seconds > 0 and r.words_per_second == pytest.approx(r.words / r.seconds) for r in model.history)
-    assert sum(r.examples for r in model.history) > 0 and model.stats.seconds > 0
 
 
 def test_train_more_keeps_the_vocabulary_and_improves(planted_corpus, backend):
