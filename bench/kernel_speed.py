@@ -37,51 +37,28 @@ def encode(path: str, min_count: int) -> tuple:
         return vocab, np.array(corpus.encode(scanned, new_id))
 
 
-def kernel_seconds(settings, vocab, ids: np.ndarray, repeats: int) -> float:
-    """Least CPU seconds of one pass of the kernel over ``ids``, chunk by chunk as the trainer cuts it."""
-    tables = trainer.Tables.build(vocab.counts, settings)
-    kernel = load_kernel(settings.backend)
-    method = trainer.METHODS[settings.model, settings.kernel]
-    n_targets = trainer.most_targets(settings, tables)
+def kernel_seconds(settings, vocab, ids: np.ndarray, repeats: int, subwords: bool = False) -> float:
+    """Least CPU seconds of one pass of the kernel over ``ids``, chunk by chunk as
+    the trainer cuts and calls it (kernel_call.py); ``subwords``: train_chunk_subword."""
+    from fastemb.kernel_call import Tables, kernel_call
+
+    tables = Tables.build(vocab.counts, settings)
+    kernel = load_kernel(settings.backend, subword=subwords)
+    table = None
+    if subwords:
+        from fastemb.subwords import SubwordTable
+
+        table = SubwordTable.build(vocab.words, settings.minn, settings.maxn, settings.buckets)
     bounds = trainer.chunk_bounds(ids)
     best = float("inf")
     for _ in range(repeats):
         w_in, w_out = trainer.init_matrices(len(vocab), settings)
-        sentence = np.empty(settings.max_sentence_length, np.int32)
-        targets, signs = np.empty(2 * n_targets, np.int32), np.empty(2 * n_targets, np.float32)
-        work = np.empty(trainer.work_shape(settings.window, n_targets, settings.dim), np.float32)
+        call = kernel_call(kernel, w_in, w_out, tables, settings, table)
+        scratch = call.scratch()
         started = time.process_time()
         for chunk, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
-            kernel(method, w_in, w_out, ids[start:end], tables.keep_prob, tables.noise_prob, tables.noise_alias,
-                   tables.path_offsets, tables.path_rows, tables.path_signs, tables.logistic, sentence, targets,
-                   signs, work, settings.window, settings.negative, settings.alpha, settings.min_alpha,
-                   trainer.chunk_seed(settings.seed, 0, chunk))
-        best = min(best, time.process_time() - started)
-    return best
-
-
-def subword_kernel_seconds(settings, vocab, ids: np.ndarray, repeats: int) -> float:
-    """kernel_seconds for train_chunk_subword (input vectors from character n-grams)."""
-    from fastemb.subwords import SubwordTable
-
-    tables = trainer.Tables.build(vocab.counts, settings)
-    kernel = load_kernel(settings.backend, subword=True)
-    table = SubwordTable.build(vocab.words, settings.minn, settings.maxn, settings.buckets)
-    bounds = trainer.chunk_bounds(ids)
-    best = float("inf")
-    for _ in range(repeats):
-        w_in, w_out = trainer.init_matrices(len(vocab), settings)
-        sentence = np.empty(settings.max_sentence_length, np.int32)
-        work = np.empty((2, settings.dim), np.float32)
-        targets = np.empty(2 * settings.window * (1 + settings.negative), np.int32)
-        signs = np.empty(len(targets), np.float32)
-        started = time.process_time()
-        for chunk, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
-            kernel(trainer.SUBWORD_METHODS[settings.model], w_in, w_out, table.offsets, table.rows, ids[start:end],
-                   tables.keep_prob, tables.noise_prob, tables.noise_alias, tables.logistic, sentence, targets,
-                   signs, work,
-                   settings.window, settings.negative, settings.alpha, settings.min_alpha,
-                   trainer.chunk_seed(settings.seed, 0, chunk))
+            call.run(scratch, ids[start:end], settings.alpha, settings.min_alpha,
+                     trainer.chunk_seed(settings.seed, 0, chunk))
         best = min(best, time.process_time() - started)
     return best
 
@@ -104,7 +81,7 @@ def main(argv=None) -> None:
         subword = kernel == "subword"
         settings = make_settings(model=model, kernel="batched" if subword else kernel, backend=a.backend,
                                  negative=a.negative, hs=a.hs, dim=a.dim, epochs=1, maxn=a.maxn if subword else 0)
-        seconds = (subword_kernel_seconds if subword else kernel_seconds)(settings, vocab, ids, a.repeats)
+        seconds = kernel_seconds(settings, vocab, ids, a.repeats, subwords=subword)
         print(f"{name} backend={a.backend} hs={int(a.hs)} negative={a.negative}: {seconds:.3f} CPU s, "
               f"{len(ids) / seconds / 1e6:.2f}M words per CPU second", flush=True)
 

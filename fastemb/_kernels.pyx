@@ -36,7 +36,6 @@ include "_count.pxi"
 include "_format.pxi"
 
 
-def constants():
-    """The shared constants as this build holds them (tests compare them with kernel_constants.py)."""
-    return {"MAX_Z": MAX_Z, "SENTENCE_END": SENTENCE_END, "CBOW": CBOW, "SKIPGRAM_CLASSIC": SKIPGRAM_CLASSIC,
-            "SKIPGRAM_BATCHED": SKIPGRAM_BATCHED, "SUBWORD_CBOW": SUBWORD_CBOW, "SUBWORD_SKIPGRAM": SUBWORD_SKIPGRAM}
+# the shared constants as this build holds them (a test compares them with kernel_constants.py)
+CONSTANTS = {"MAX_Z": MAX_Z, "SENTENCE_END": SENTENCE_END, "CBOW": CBOW, "SKIPGRAM_CLASSIC": SKIPGRAM_CLASSIC,
+             "SKIPGRAM_BATCHED": SKIPGRAM_BATCHED, "SUBWORD_CBOW": SUBWORD_CBOW, "SUBWORD_SKIPGRAM": SUBWORD_SKIPGRAM}

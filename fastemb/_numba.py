@@ -6,7 +6,7 @@ and cached on disk (``cache=True``). fastmath allows reassociation so that dot
 products vectorise, but not 'nnan'/'ninf': a NaN must reach the returned loss.
 Like the Cython loops they index without bounds checks (Numba's default; the CI
 runs them with NUMBA_BOUNDSCHECK=1), and rely on the same invariants, which
-trainer.check_kernel_inputs and check_scratch check once per run (see the table
+kernel_call.check_kernel_inputs and check_scratch check once per run (see the table
 in trainer.py). Numba also wraps negative indices, so a stray id below -1 would
 silently read from the end: ids are checked to be >= -1 there too.
 """

@@ -333,7 +333,7 @@ def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, 
                 int32_t[::1] sentence,            # scratch: max_sentence_length words
                 int32_t[::1] targets,             # scratch: 2 * (longest path + 1 + negative) rows
                 float[::1] signs,                 # scratch: as many labels
-                float[:, ::1] work,               # scratch: trainer.work_shape(...)
+                float[:, ::1] work,               # scratch: kernel_call.work_shape(...)
                 int window, int negative,         # negative 0: hierarchical softmax alone
                 float lr_first, float lr_last,    # learning rate at the chunk's first and last position
                 uint64_t seed):

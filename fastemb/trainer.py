@@ -1,4 +1,5 @@
-"""Running the kernel: chunks, threads, learning-rate schedule, progress, NaN and Ctrl-C.
+"""Running the kernel: chunks, threads, learning-rate schedule, progress, NaN and Ctrl-C
+(how one kernel is called, and the bounds of its writes: kernel_call.py).
 
 The encoded corpus is cut into chunks of about ``CHUNK_WORDS`` words, ending at
 a sentence end where one is near. Worker threads take chunks in order from a
@@ -22,47 +23,14 @@ from .config import Settings
 from .corpus import SENTENCE_END
 from .errors import CorpusError, TrainingDiverged
 from .history import EpochTally
-from .huffman import huffman_paths
 from .id_cache import release
-from .kernel_constants import CBOW, SKIPGRAM_BATCHED, SKIPGRAM_CLASSIC, SUBWORD_CBOW, SUBWORD_SKIPGRAM
-from .sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
+from .kernel_call import Tables, check_kernel_inputs, kernel_call
 
 if TYPE_CHECKING:
     from .subwords import SubwordTable
 
-# the settings' kernel methods; CBOW has one update per window either way
-METHODS = {("cbow", "classic"): CBOW, ("cbow", "batched"): CBOW,
-           ("skipgram", "classic"): SKIPGRAM_CLASSIC, ("skipgram", "batched"): SKIPGRAM_BATCHED}
-SUBWORD_METHODS = {"cbow": SUBWORD_CBOW, "skipgram": SUBWORD_SKIPGRAM}  # train_chunk_subword's
 CHUNK_WORDS = 65_536  # ~0.1 s of work per call: Ctrl-C and progress stay responsive
 POLL_SECONDS = 0.1
-
-
-@dataclass
-class Tables:
-    """The read-only arrays every kernel call shares."""
-
-    keep_prob: np.ndarray
-    noise_prob: np.ndarray
-    noise_alias: np.ndarray
-    path_offsets: np.ndarray  # hierarchical softmax: each word's Huffman path (CSR), all 0 without it
-    path_rows: np.ndarray  # w_out rows of the path nodes
-    path_signs: np.ndarray
-    logistic: np.ndarray
-
-    @classmethod
-    def build(cls, counts: np.ndarray, settings: Settings) -> "Tables":
-        accept, alias = alias_table(noise_distribution(counts))
-        if settings.hs:
-            paths = huffman_paths(counts)
-            # inner nodes' rows follow the noise words' rows (none with negative=0)
-            rows = paths.nodes + np.int32(len(counts) if settings.negative else 0)
-            offsets, signs = paths.offsets, paths.signs
-        else:
-            offsets = np.zeros(len(counts) + 1, np.int64)
-            rows, signs = np.empty(0, np.int32), np.empty(0, np.float32)
-        return cls(keep_probabilities(counts, settings.sample), accept, alias, offsets, rows, signs,
-                   logistic_table())
 
 
 @dataclass
@@ -79,20 +47,6 @@ class TrainingStats:
     @property
     def words_per_second(self) -> float:
         return self.words / self.seconds if self.seconds > 0 else 0.0
-
-
-def most_targets(settings: Settings, tables: Tables) -> int:
-    """The most output rows one centre word predicts: its Huffman path (with
-    hierarchical softmax), then the centre and its noise words (with negatives)."""
-    longest_path = int(np.diff(tables.path_offsets).max(initial=0))
-    return longest_path + (1 + settings.negative if settings.negative else 0)
-
-
-def work_shape(window: int, targets: int, dim: int):
-    """Float scratch of one kernel call: a row per context word of a window (CBOW
-    uses the first two for its gradient and mean), three spare rows (batched
-    skip-gram's padding), then a row per target."""
-    return 2 * window + 3 + targets, dim
 
 
 def input_rows(vocab_size: int, settings: Settings) -> int:
@@ -120,107 +74,6 @@ def chunk_bounds(ids: np.ndarray, target: int = CHUNK_WORDS) -> np.ndarray:
         release(ids, start, start + target)
     bounds.append(n)
     return np.asarray(bounds, dtype=np.int64)
-
-
-# What keeps the kernels' writes in bounds. train_chunk and train_chunk_subword
-# (Cython: no bounds checks outside FASTEMB_DEBUG=1 builds; Numba: none unless
-# NUMBA_BOUNDSCHECK=1) index these arrays with values read from other arrays, so
-# a wrong size or a stray id writes over other memory instead of failing.
-# train() checks every row below once per run (tables, matrices, ids: O(V + N),
-# before the threads start) and once per worker thread (scratch: O(1)); none of it
-# is in the loops.
-#
-# ============= ============================================ ====================================
-# written       index                                         in bounds because (checked by)
-# ============= ============================================ ====================================
-# w_in rows     word id from ids (and, subword: rows[...])    -1 <= id < V = len(keep_prob) <=
-#                                                             w_in rows; rows[] < w_in rows
-#                                                             (check_kernel_inputs)
-# w_in columns  k < dim = w_in.shape[1]                       w_out, work have dim columns (same)
-# w_out rows    centre < V, alias draw < len(noise_prob),     w_out rows >= V and
-#               path_rows[...]                                >= len(noise_prob) with negatives;
-#                                                             alias, path_rows < w_out rows (same)
-# path_offsets  centre + 1 <= V                               len V + 1, rising, ends within
-#                                                             path_rows (same)
-# sentence      kept < sentence.shape[0]                      the kernel stops there; capacity
-#                                                             >= 1, or it would not advance
-#                                                             (check_scratch)
-# targets,signs <= most_targets per centre, two sets          2 * most_targets each (same)
-#               (subword: 2 * window * (1 + negative))
-# work          2 * window context rows, 3 spare, targets    work_shape(); subword 2 rows (same)
-# logistic      (z + MAX_Z) * (L - 1) / (2 MAX_Z) < L - 1     z < MAX_Z in the kernel; L >= 2
-# counters      examples, kept: int64; loss: float64          a chunk is ~65,536 words
-# int32 values  word ids, w_out / w_in row numbers            V <= 10M (scan prunes; the word
-#                                                             table refuses > 2**31 - 2); a row
-#                                                             number that wrapped is negative:
-#                                                             refused (check_kernel_inputs);
-#                                                             V + buckets < 2**31 (subwords.py)
-# ============= ============================================ ====================================
-
-
-def check_kernel_inputs(w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray, tables: Tables,
-                        settings: Settings, subwords: Optional["SubwordTable"] = None) -> None:
-    """Raise ValueError unless every index the kernels will compute from these
-    arrays is in bounds (see the table above). Once per run, not per chunk."""
-    vocab_size = len(tables.keep_prob)
-    dim = w_in.shape[1]
-    _require(w_out.shape[1] == dim, f"w_in has {dim} columns but w_out {w_out.shape[1]}")
-    _require(w_in.shape[0] >= vocab_size, f"w_in has {w_in.shape[0]} rows for {vocab_size} words")
-    _require(tables.logistic.ndim == 2 and tables.logistic.shape[0] == 2 and tables.logistic.shape[1] >= 2,
-             f"logistic table of shape {tables.logistic.shape}, not (2, >= 2)")
-    low, high = _id_range(ids)
-    _require(low >= SENTENCE_END and high < vocab_size,
-             f"the corpus has word ids {low}..{high}, outside -1..{vocab_size - 1} (vocabulary of {vocab_size})")
-    if settings.negative:
-        n_noise = len(tables.noise_prob)
-        _require(w_out.shape[0] >= vocab_size, f"w_out has {w_out.shape[0]} rows for {vocab_size} words")
-        _require(1 <= n_noise <= w_out.shape[0] and len(tables.noise_alias) == n_noise,
-                 f"noise table of {n_noise} entries ({len(tables.noise_alias)} aliases) for {w_out.shape[0]} rows")
-        _require(_within(tables.noise_alias, n_noise), f"noise aliases outside 0..{n_noise - 1}")
-    if subwords is None:
-        offsets = tables.path_offsets
-        _require(len(offsets) == vocab_size + 1, f"{len(offsets)} path offsets for {vocab_size} words")
-        _require(offsets[0] >= 0 and bool(np.all(np.diff(offsets) >= 0)) and offsets[-1] <= len(tables.path_rows)
-                 and len(tables.path_signs) == len(tables.path_rows), "path offsets do not index path_rows")
-        _require(_within(tables.path_rows, w_out.shape[0]), f"path rows outside w_out's {w_out.shape[0]} rows")
-    else:
-        offsets = subwords.offsets
-        _require(len(offsets) == vocab_size + 1 and offsets[0] == 0 and offsets[-1] == len(subwords.rows)
-                 and bool(np.all(np.diff(offsets) >= 1)),
-                 f"subword offsets ({len(offsets)}) are not a row list for each of {vocab_size} words")
-        _require(_within(subwords.rows, w_in.shape[0]), f"subword rows outside w_in's {w_in.shape[0]} rows")
-
-
-def check_scratch(sentence: np.ndarray, targets: np.ndarray, signs: np.ndarray, work: np.ndarray,
-                  settings: Settings, n_targets: int, subword: bool) -> None:
-    """Raise ValueError unless one thread's scratch arrays hold what a kernel call
-    writes (see the table above). O(1): once per worker thread."""
-    needed = 2 * settings.window * (1 + settings.negative) if subword else 2 * n_targets
-    rows = 2 if subword else work_shape(settings.window, n_targets, settings.dim)[0]
-    _require(len(sentence) >= 1, "sentence buffer of 0 words: the kernel would never advance")
-    _require(len(targets) >= needed and len(signs) >= len(targets),
-             f"targets/signs of {len(targets)}/{len(signs)} entries, need {needed}")
-    _require(work.shape[0] >= rows and work.shape[1] == settings.dim,
-             f"work of shape {work.shape}, need ({rows}, {settings.dim})")
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(f"kernel arguments out of bounds: {message}")
-
-
-def _within(values: np.ndarray, size: int) -> bool:
-    return len(values) == 0 or (int(values.min()) >= 0 and int(values.max()) < size)
-
-
-def _id_range(ids: np.ndarray, block: int = 1 << 22):
-    """Smallest and largest id, a block at a time (ids may be a memory map larger than memory)."""
-    low, high = SENTENCE_END, SENTENCE_END
-    for start in range(0, len(ids), block):
-        part = ids[start: start + block]
-        low, high = min(low, int(part.min())), max(high, int(part.max()))
-        release(ids, start, start + len(part))
-    return low, high
 
 
 def init_matrices(vocab_size: int, settings: Settings):
@@ -376,28 +229,14 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
     jobs = _Jobs(start.next_job, all_jobs)
     # a time-based checkpoint lands wherever the chunks stand when it is due; 0 minutes asks for each batch
     every_batch = control.checkpoint is not None and control.checkpoint_seconds == 0
-    if subwords is None:
-        method = METHODS[settings.model, settings.kernel]
-    else:
-        method = SUBWORD_METHODS[settings.model]
+    call = kernel_call(kernel, w_in, w_out, tables, settings, subwords)
 
     def lr_at(position: int) -> float:
         return settings.alpha - (settings.alpha - settings.min_alpha) * (position / max(total - 1, 1))
 
     def worker() -> None:
-        sentence = np.empty(settings.max_sentence_length, np.int32)
-        n_targets = most_targets(settings, tables)
-        targets = np.empty(2 * n_targets, np.int32)  # this window's and the next
-        signs = np.empty(2 * n_targets, np.float32)
-        work = np.empty(work_shape(settings.window, n_targets, settings.dim), np.float32)
-        # train_chunk_subword draws a whole window's examples before composing its input vector
-        subword_targets = np.empty(2 * settings.window * (1 + settings.negative), np.int32)
-        subword_signs = np.empty(len(subword_targets), np.float32)
         try:
-            if subwords is None:
-                check_scratch(sentence, targets, signs, work, settings, n_targets, subword=False)
-            else:
-                check_scratch(sentence, subword_targets, subword_signs, work[:2], settings, n_targets, subword=True)
+            scratch = call.scratch()
             while not stop.is_set() and not pause.is_set():
                 job = jobs.take()
                 if job is None:
@@ -405,22 +244,8 @@ def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray
                 epoch, chunk = divmod(job, n_chunks)
                 begin, end = int(bounds[chunk]), int(bounds[chunk + 1])
                 offset = epoch * words_per_epoch
-                lr_first, lr_last = lr_at(offset + begin), lr_at(offset + end - 1)
-                if subwords is None:
-                    loss, examples, _ = kernel(
-                        method, w_in, w_out, ids[begin:end], tables.keep_prob, tables.noise_prob,
-                        tables.noise_alias, tables.path_offsets, tables.path_rows, tables.path_signs,
-                        tables.logistic, sentence, targets, signs, work, settings.window, settings.negative,
-                        lr_first, lr_last, chunk_seed(settings.seed, epoch, chunk),
-                    )
-                else:
-                    loss, examples, _ = kernel(
-                        method, w_in, w_out, subwords.offsets, subwords.rows, ids[begin:end], tables.keep_prob,
-                        tables.noise_prob, tables.noise_alias, tables.logistic, sentence, subword_targets,
-                        subword_signs, work[:2],
-                        settings.window, settings.negative, lr_first, lr_last,
-                        chunk_seed(settings.seed, epoch, chunk),
-                    )
+                loss, examples = call.run(scratch, ids[begin:end], lr_at(offset + begin), lr_at(offset + end - 1),
+                                          chunk_seed(settings.seed, epoch, chunk))
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"training diverged (loss is {loss}) at epoch {epoch + 1}; "

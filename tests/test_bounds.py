@@ -1,6 +1,6 @@
 """Compiled code writing into arrays Python sized: every kernel on scratch of
 exactly the size the trainer gives it, with guard values just past the end that
-must survive, and trainer.check_kernel_inputs refusing what would index past an end.
+must survive, and kernel_call.check_kernel_inputs refusing what would index past an end.
 
 The guards catch an overrun in any build; the CI's bounds-checked build
 (FASTEMB_DEBUG=1) and NUMBA_BOUNDSCHECK=1 run turn one into an IndexError.
@@ -10,7 +10,7 @@ import importlib
 import numpy as np
 import pytest
 
-from fastemb import _backend, trainer
+from fastemb import _backend, kernel_call, trainer
 from fastemb.config import make_settings
 from fastemb.huffman import huffman_paths
 from fastemb.sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
@@ -82,7 +82,7 @@ def test_train_chunk_stays_in_its_scratch(module, method, output, capacity):
     sentence = guarded(capacity, np.int32, GUARD_INT)
     targets = guarded(2 * n_targets, np.int32, GUARD_INT)
     signs = guarded(2 * n_targets, np.float32, GUARD_FLOAT)
-    work = guarded(trainer.work_shape(WINDOW, n_targets, DIM), np.float32, GUARD_FLOAT)
+    work = guarded(kernel_call.work_shape(WINDOW, n_targets, DIM), np.float32, GUARD_FLOAT)
     w_in = guarded((VOCAB, DIM), np.float32, GUARD_FLOAT)
     w_out = guarded((rows_out, DIM), np.float32, GUARD_FLOAT)
     w_in[0][:] = (rng.random((VOCAB, DIM), dtype=np.float32) - 0.5) / DIM
@@ -121,7 +121,7 @@ def test_train_chunk_subword_stays_in_its_scratch(module, method, capacity):
                          (work, GUARD_FLOAT), (w_in, GUARD_FLOAT), (w_out, GUARD_FLOAT))
 
 
-# --- trainer.check_kernel_inputs: what would index past an end is refused before any thread starts
+# --- kernel_call.check_kernel_inputs: what would index past an end is refused before any thread starts
 
 def small_run(**settings):
     settings = make_settings(**{"dim": 4, "window": 2, "negative": 2, "epochs": 1, "threads": 1,
@@ -178,14 +178,14 @@ def test_scratch_too_small_is_refused():
     settings = make_settings(dim=4, window=2, negative=2)
     n_targets = 3
     sentence, targets, signs = np.empty(10, np.int32), np.empty(6, np.int32), np.empty(6, np.float32)
-    work = np.empty(trainer.work_shape(2, n_targets, 4), np.float32)
-    trainer.check_scratch(sentence, targets, signs, work, settings, n_targets, subword=False)
+    work = np.empty(kernel_call.work_shape(2, n_targets, 4), np.float32)
+    kernel_call.check_scratch(sentence, targets, signs, work, settings, n_targets, subword=False)
     with pytest.raises(ValueError, match="work of shape"):
-        trainer.check_scratch(sentence, targets, signs, work[:-1], settings, n_targets, subword=False)
+        kernel_call.check_scratch(sentence, targets, signs, work[:-1], settings, n_targets, subword=False)
     with pytest.raises(ValueError, match="targets/signs"):
-        trainer.check_scratch(sentence, targets[:-1], signs, work, settings, n_targets, subword=False)
+        kernel_call.check_scratch(sentence, targets[:-1], signs, work, settings, n_targets, subword=False)
     with pytest.raises(ValueError, match="never advance"):
-        trainer.check_scratch(sentence[:0], targets, signs, work, settings, n_targets, subword=False)
+        kernel_call.check_scratch(sentence[:0], targets, signs, work, settings, n_targets, subword=False)
 
 
 # --- format_lines: the text buffer holds the widest numbers

@@ -6,7 +6,7 @@ import pytest
 
 import reference
 from fastemb.huffman import huffman_paths
-from fastemb.trainer import work_shape
+from fastemb.kernel_call import work_shape
 from fastemb.sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 
 NO_PATHS = None  # negative sampling alone
@@ -64,7 +64,7 @@ METHODS = {"cbow": reference.CBOW, "skipgram-classic": reference.SKIPGRAM_CLASSI
 
 
 def test_method_codes_match_the_trainer():
-    from fastemb.trainer import METHODS as TRAINER_METHODS
+    from fastemb.kernel_call import METHODS as TRAINER_METHODS
 
     assert TRAINER_METHODS["skipgram", "classic"] == reference.SKIPGRAM_CLASSIC
     assert TRAINER_METHODS["skipgram", "batched"] == reference.SKIPGRAM_BATCHED

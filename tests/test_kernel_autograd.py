@@ -31,7 +31,7 @@ import pytest
 
 from fastemb.huffman import huffman_paths
 from fastemb.sampling import MAX_Z, logistic_table
-from fastemb.trainer import METHODS, SUBWORD_METHODS, work_shape
+from fastemb.kernel_call import METHODS, SUBWORD_METHODS, work_shape
 
 torch = pytest.importorskip("torch")
 

@@ -126,7 +126,7 @@ SUBWORD_METHODS = {"cbow": reference_subword.SUBWORD_CBOW, "skipgram": reference
 
 
 def test_method_codes_match_the_trainer():
-    from fastemb.trainer import SUBWORD_METHODS as TRAINER
+    from fastemb.kernel_call import SUBWORD_METHODS as TRAINER
 
     assert TRAINER == SUBWORD_METHODS
 
