@@ -202,7 +202,9 @@ PAGES = [page for page in ALL_PAGES if any(language in LANGUAGES for language, _
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
-def test_examples_run(page, workdir):
+def test_examples_run(page, workdir, monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "torch")  # Keras 3 on PyTorch: the keras extra brings no TensorFlow
+    monkeypatch.setenv("KERAS_HOME", str(workdir / ".keras"))  # its config file, written on first import
     namespace = {"__name__": "__docs_example__"}
     for language, code, line in blocks(page):
         if language not in LANGUAGES:
