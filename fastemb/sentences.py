@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterable, Iterator, List
 
 from .errors import CorpusError
 
@@ -52,7 +52,7 @@ class Batch:
     """Sentences joined into one block of text."""
 
     text: bytes
-    tokens: Optional[int]  # words the block must hold: tokens given
+    tokens: int  # words the block must hold: the tokens given (a str sentence's split as the counter splits)
     first: int  # index of its first sentence in the iterable
     sentences: List  # as given, to name a bad one
 
@@ -66,7 +66,7 @@ def batches(sentences: Iterable, block_characters: int = BLOCK_CHARACTERS) -> It
     for number, sentence in enumerate(_iterate(sentences)):
         if isinstance(sentence, str):
             text = sentence.replace("\n", " ") if "\n" in sentence else sentence  # one sentence, one line
-            count = None
+            count = len(text.encode("utf-8", "surrogatepass").split())  # ASCII whitespace, as the counter
         else:
             if not isinstance(sentence, (list, tuple)):
                 sentence = _as_list(sentence, number)
@@ -74,7 +74,7 @@ def batches(sentences: Iterable, block_characters: int = BLOCK_CHARACTERS) -> It
             count = len(sentence)
         pieces.append(text)
         kept.append(sentence)
-        tokens = None if tokens is None or count is None else tokens + count
+        tokens += count
         characters += len(text) + 1
         if characters >= block_characters:
             yield _batch(pieces, tokens, first, kept)
@@ -86,7 +86,7 @@ def batches(sentences: Iterable, block_characters: int = BLOCK_CHARACTERS) -> It
 def check_counted(batch: Batch, counted: int) -> None:
     """Raise CorpusError naming the sentence whose tokens did not come out as
     one word each (``counted``: the words the counter found in the block)."""
-    if batch.tokens is None or counted == batch.tokens:
+    if counted == batch.tokens:
         return
     for offset, sentence in enumerate(batch.sentences):
         if isinstance(sentence, str):
@@ -96,8 +96,9 @@ def check_counted(batch: Batch, counted: int) -> None:
                 raise CorpusError(f"sentences: sentence {batch.first + offset}, token {position} is {token[:40]!r}: "
                                   "a token must be one word, non-empty and without spaces, tabs or line ends "
                                   "(split it, or join its parts with _)")
-    raise CorpusError(f"sentences: {counted:,} words counted in sentences {batch.first}..{batch.first + len(batch.sentences) - 1}"
-                      f", {batch.tokens:,} tokens given")
+    last = batch.first + len(batch.sentences) - 1
+    raise CorpusError(f"sentences: {counted:,} words counted in sentences {batch.first}..{last}, "
+                      f"{batch.tokens:,} tokens given")
 
 
 def _iterate(sentences: Iterable) -> Iterator:
@@ -122,7 +123,7 @@ def _joined(tokens, number: int) -> str:
         raise TypeError(f"sentences: sentence {number}, token {position} is {_kind(token)}, not a str") from None
 
 
-def _batch(pieces: List[str], tokens: Optional[int], first: int, kept: List) -> Batch:
+def _batch(pieces: List[str], tokens: int, first: int, kept: List) -> Batch:
     text = "\n".join(pieces) + "\n"
     if "\x00" in text:
         offset = next(i for i, piece in enumerate(pieces) if "\x00" in piece)

@@ -108,3 +108,8 @@ def test_a_checkpointed_run_on_sentences_resumes_from_the_same_sentences(planted
         fastemb.resume(checkpoint, [["other", "words"]] * 10, progress=False)
     resumed = fastemb.resume(checkpoint, planted_sentences(planted_corpus), progress=False)
     np.testing.assert_array_equal(resumed.w_in, whole.w_in)
+
+
+def test_a_bad_token_is_found_among_sentences_given_as_strings():
+    with pytest.raises(CorpusError, match="sentence 2, token 0 is 'new york'"):
+        fastemb.train(["the cat sat", "on the mat", ["new york"]], min_count=1, progress=False)
