@@ -74,7 +74,8 @@ def plot_words(wv, words: Iterable[str], path: Optional[outputs.PathLike] = None
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError('plotting needs matplotlib: pip install "fastemb[plot]" (or pip install matplotlib)') from None
+        raise ImportError('plotting needs matplotlib: pip install "fastemb[plot]" (or pip install matplotlib)',
+                          name="matplotlib") from None
 
     figure = Figure(figsize=(7, 6), dpi=100, layout="constrained")
     axes = figure.add_subplot()

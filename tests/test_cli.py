@@ -329,8 +329,7 @@ def test_every_setting_is_a_train_flag_of_the_same_name():
     from fastemb import cli
     from fastemb.config import Settings
 
-    train = next(action for action in cli.build_parser()._subparsers._group_actions[0].choices.items()
-                 if action[0] == "train")[1]
+    train = cli.build_parser()._subparsers._group_actions[0].choices["train"]
     flags = {option for action in train._actions for option in action.option_strings}
     destinations = {action.dest for action in train._actions}
     for setting in fields(Settings):

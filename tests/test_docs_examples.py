@@ -21,6 +21,7 @@ The convention (docs/contributing.md, "The documentation"):
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import os
 import re
 import shutil
@@ -48,7 +49,8 @@ NOT_RUN = {
     ("contributing.md", "mkdocs build --strict --site-dir /tmp/fastemb-site"):
         "mkdocs is in the docs extra, not the test extra; .ci/run builds the site with this command itself",
 }
-OPTIONAL_MODULES = {"keras", "torch", "matplotlib"}  # extras CI installs: torch, matplotlib; keras: none
+OPTIONAL_MODULES = {"keras", "torch", "matplotlib"}  # the torch, keras and plot extras (CI installs all three)
+SHELL_NEEDS = {"fastemb plot": "matplotlib"}  # commands of sh blocks that need an optional module
 BENCH_COMMAND = re.compile(r"^(python -m bench|python bench/[\w]+\.py)\b")
 
 # the words the examples ask about, beyond the demo corpus's
@@ -212,11 +214,16 @@ def test_examples_run(page, workdir, monkeypatch):
         if any((page.name, text) in NOT_RUN for text in code.splitlines()):
             continue
         if LANGUAGES[language] == "sh":
+            missing = [module for command, module in SHELL_NEEDS.items()
+                       if command in code and importlib.util.find_spec(module) is None]
+            if missing:  # as for python blocks: the README's test command installs no extras
+                warnings.warn(f"{page.name}:{line}: not run, {missing[0]} is not installed")
+                continue
             run_shell(page, line, code, workdir)
         else:
             try:
                 exec(compile(code, f"{page.name}:{line}", "exec"), namespace)
-            except ModuleNotFoundError as error:
+            except ImportError as error:  # a missing module, or fastemb saying which one it needs
                 if error.name not in OPTIONAL_MODULES:
                     raise
                 warnings.warn(f"{page.name}:{line}: not run, {error.name} is not installed")
