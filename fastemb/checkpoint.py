@@ -34,7 +34,7 @@ log = logging.getLogger("fastemb")
 CHECKPOINT_MINUTES = 30.0  # default interval of checkpoints: at most this much work is lost
 
 
-def resume(checkpoint: PathLike, corpus_paths: corpus.Corpus, progress: bool = True,
+def resume(checkpoint: PathLike, corpus_paths: corpus.Corpus, progress: Optional[bool] = None,
            checkpoint_every: float = CHECKPOINT_MINUTES, callback: Optional[EpochCallback] = None,
            save_to: Optional[PathLike] = None, **settings) -> "Model":
     """Continue the interrupted run whose checkpoint is ``checkpoint``, on the same corpus.
@@ -67,7 +67,8 @@ def resume(checkpoint: PathLike, corpus_paths: corpus.Corpus, progress: bool = T
                                    settings.get("backend") is not None)
     _same_files(checkpoint, state["corpus"]["files"], fingerprint(corpus_paths))
     # a train_more's vocabulary already holds any words the run added: map the text onto it as it is
-    text = model._read_more(corpus_paths, run_settings, update_vocab=False) if more else model._read_corpus(corpus_paths)
+    text = (model._read_more(corpus_paths, run_settings, False, progress) if more
+            else model._read_corpus(corpus_paths, progress))
     differs = _corpus_differs(state["corpus"], model.vocab, text.vocab, text.ids, text.tokens)
     if differs:
         raise CorpusError(f"{corpus.describe(corpus_paths)}: not the corpus of the checkpoint {checkpoint} "

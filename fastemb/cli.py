@@ -64,7 +64,7 @@ def _train_parser(subparsers) -> None:
                    help=f"subwords: n-gram hash buckets, dim floats each (default {defaults.buckets:,}: "
                         "800 MB at dim 100)")
     _unicode_errors_argument(p)
-    p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+    _progress_arguments(p)
     _run_arguments(p)
     p.set_defaults(run=_run_train)
 
@@ -73,6 +73,22 @@ def _unicode_errors_argument(p) -> None:
     p.add_argument("--unicode-errors", choices=UNICODE_ERRORS,
                    help="invalid UTF-8 in the corpus: strict (an error, the default), replace (with U+FFFD) "
                         "or ignore (drop the bytes); replaced bytes are counted and reported")
+
+
+def _progress_arguments(p) -> None:
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="no progress bars or log lines")
+    shown.add_argument("--progress", action="store_true",
+                       help="progress bars even when stderr is not a terminal (a log file); by default "
+                            "they are shown in a terminal only")
+
+
+def progress_of(args: argparse.Namespace) -> Optional[bool]:
+    """The ``progress`` argument a command's flags ask for: False (--quiet), True
+    (--progress), else None: bars when stderr is a terminal."""
+    if getattr(args, "quiet", False):
+        return False
+    return True if getattr(args, "progress", False) else None
 
 
 def _run_arguments(p) -> None:
@@ -98,7 +114,7 @@ def _demo_parser(subparsers) -> None:
     p.add_argument("-o", "--output", help="also save the demo vectors here")
     p.add_argument("--threads", type=int, help="worker threads (default: all cores)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default %(default)s)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_run_demo)
 
 
@@ -121,7 +137,7 @@ def _phrases_parser(subparsers) -> None:
     p.add_argument("--cache-dir", help="directory for the id streams, 4 bytes per word "
                                        "(default: the system's temporary directory)")
     _unicode_errors_argument(p)
-    p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+    _progress_arguments(p)
     p.set_defaults(run=_run_phrases)
 
 
@@ -155,10 +171,10 @@ def _run_train(args: argparse.Namespace) -> None:
     checkpoint = args.checkpoint or args.resume
     try:
         if args.resume:
-            model = resume(args.resume, args.corpus, progress=not args.quiet, checkpoint_every=args.checkpoint_every,
+            model = resume(args.resume, args.corpus, progress=progress_of(args), checkpoint_every=args.checkpoint_every,
                            save_to=checkpoint, **{k: v for k, v in settings.items() if v is not None})
         else:
-            model.train(args.corpus, progress=not args.quiet, checkpoint=checkpoint,
+            model.train(args.corpus, progress=progress_of(args), checkpoint=checkpoint,
                         checkpoint_every=args.checkpoint_every)
     except KeyboardInterrupt:
         raise KeyboardInterrupt(_how_to_resume(model, checkpoint, args.checkpoint_every)) from None
@@ -174,7 +190,7 @@ def _run_phrases(args: argparse.Namespace) -> None:
     from .phrases import phrases
 
     result = phrases(args.corpus, args.output, threshold=args.threshold, min_count=args.min_count,
-                     passes=args.passes, progress=not args.quiet, max_words_counting=args.max_words_counting,
+                     passes=args.passes, progress=progress_of(args), max_words_counting=args.max_words_counting,
                      cache_dir=args.cache_dir, unicode_errors=args.unicode_errors or "strict")
     print(f"fastemb: phrases={len(result.phrases)} joined={result.joins} words_in={result.words_in} "
           f"words_out={result.words_out} seconds={result.seconds:.3f} output={args.output}", file=sys.stderr)
@@ -205,9 +221,9 @@ def _write_outputs(model, args: argparse.Namespace, checkpoint: Optional[str]) -
     kept = f"; the checkpoint {checkpoint} holds the finished model" if checkpoint else ""
     try:
         with written_together():
-            model.wv.save(args.output, binary=args.binary)
+            model.wv.save(args.output, binary=args.binary, progress=progress_of(args))
             if args.save_model:
-                model.save_model(args.save_model)
+                model.save_model(args.save_model, progress=progress_of(args))
             if args.history:
                 _write_json(args.history, [record.as_dict() for record in model.history])
     except KeyboardInterrupt:
@@ -243,7 +259,7 @@ def _run_demo(args: argparse.Namespace) -> None:
     from .demo import run
 
     make_settings(threads=args.threads, seed=args.seed)  # validate before generating anything
-    run(threads=args.threads, seed=args.seed, progress=not args.quiet, output=args.output)
+    run(threads=args.threads, seed=args.seed, progress=progress_of(args), output=args.output)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

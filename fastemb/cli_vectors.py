@@ -24,7 +24,7 @@ def _vectors_arguments(p) -> None:
     p.add_argument("vectors", help="word vectors file (word2vec text or binary, fastText .vec, GloVe), or a "
                                    "fastemb model file (--save-model; a subword model answers for unseen words)")
     p.add_argument("--limit", type=int, help="read only the N first (most frequent) words")
-    p.add_argument("--quiet", action="store_true", help="no summary line on stderr")
+    p.add_argument("--quiet", action="store_true", help="no summary line or progress bar on stderr")
 
 
 def _similar_parser(subparsers) -> None:
@@ -196,7 +196,8 @@ def _run_eval(args: argparse.Namespace) -> None:
     results = {"vectors": str(args.vectors), "words": len(wv), "dim": wv.dim, "analogies": {}, "pairs": {}}
     for path in args.analogies:
         result = wv.evaluate_analogies(path, restrict_vocab=args.restrict_vocab or None,
-                                       case_insensitive=not args.case_sensitive, method=args.method)
+                                       case_insensitive=not args.case_sensitive, method=args.method,
+                                       progress=False if args.quiet else None)
         results["analogies"][path] = result
         print(f"analogies: {path} ({args.method}, answers among the {result['restrict_vocab']} most frequent words)")
         rows = [[s["section"], f"{100 * s['accuracy']:.2f}%", str(s["correct"]), str(s["attempted"]),

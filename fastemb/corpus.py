@@ -24,6 +24,7 @@ from . import sentences
 from .errors import CorpusError
 from .formats import COMPRESSORS
 from .id_cache import cache_array, release
+from .progress import Bar, Progress
 from .word_table import PRUNED, SENTENCE_END, new_word_table
 
 PathLike = Union[str, os.PathLike]
@@ -219,7 +220,8 @@ class ScannedCorpus:
 
 def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
          compiled: bool = True, max_words: int = MAX_WORDS_COUNTING,
-         cache_dir: Optional[str] = None, unicode_errors: str = "strict") -> ScannedCorpus:
+         cache_dir: Optional[str] = None, unicode_errors: str = "strict",
+         progress: Progress = False) -> ScannedCorpus:
     """Read every file once (or the sentences an iterable gives, see sentences.py):
     count words (64-bit) and keep the text as provisional ids.
 
@@ -232,7 +234,8 @@ def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
     ``unicode_errors``: see :func:`iter_blocks`; what was replaced is counted
     in ``invalid``. Raises FileNotFoundError for a missing path, CorpusError for
     unreadable, non-UTF-8 (when strict) or wordless input, or a full cache
-    directory. Close the result (or use it in ``with``).
+    directory. ``progress``: a "counting" bar (see progress.py), in bytes
+    read or, for sentences, words. Close the result (or use it in ``with``).
     """
     if unicode_errors not in UNICODE_ERRORS:
         raise ValueError(f"unicode_errors={unicode_errors!r} is not one of {', '.join(UNICODE_ERRORS)}")
@@ -240,15 +243,19 @@ def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
     files = [] if from_python else list_files(paths)
     table = new_word_table(compiled)
     scanned = ScannedCorpus(cache_dir=cache_dir)
+    bar = (Bar(progress, "counting") if from_python
+           else Bar(progress, "counting", _known_size(files), unit="B"))
     try:
         if from_python:
             for batch in sentences.batches(paths):
                 count = _count_block(table, scanned, batch.text, max_words)
                 sentences.check_counted(batch, count)
+                bar.update(count)
             _end_source(scanned)
         for path in files:
             for block in iter_blocks(path, block_bytes, unicode_errors=unicode_errors, invalid=scanned.invalid):
                 _count_block(table, scanned, block, max_words)
+                bar.update(len(block))
             _end_source(scanned)
         if scanned.tokens == 0:
             where = ("sentences" if from_python else files[0] if len(files) == 1
@@ -257,8 +264,17 @@ def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
     except BaseException:
         scanned.close()
         raise
+    finally:
+        bar.close()
     scanned.words, scanned.counts = table.words(), table.counts()
     return scanned
+
+
+def _known_size(files: List[Path]) -> Optional[int]:
+    """The bytes the files will give, or None when a compressed one hides its size."""
+    if any(path.suffix.lower() in COMPRESSORS for path in files):
+        return None
+    return sum(path.stat().st_size for path in files)
 
 
 def _count_block(table, scanned: ScannedCorpus, block: bytes, max_words: int) -> int:
@@ -313,27 +329,29 @@ def _lookups(scanned: ScannedCorpus, new_id: np.ndarray) -> List[Tuple[int, np.n
 
 
 def encode(scanned: ScannedCorpus, new_id: np.ndarray, block_entries: int = 1 << 18,
-           cache_dir: Optional[str] = None) -> np.ndarray:
+           cache_dir: Optional[str] = None, progress: Progress = False) -> np.ndarray:
     """Map provisional ids to final ones: the one int32 array every epoch reuses,
     memory-mapped from an anonymous file in ``cache_dir`` (see id_cache.py).
 
     ``new_id[p]`` is the final id of provisional word p, or a negative number
     below -1 to drop it (below min_count). Over-long sentences are cut later, by
-    the kernel (see trainer.py).
+    the kernel (see trainer.py). ``progress``: an "encoding" bar (see progress.py).
     """
     kept_words = int(scanned.counts[new_id >= 0].sum())
     sentence_ends = scanned.entries - scanned.tokens
     ids = cache_array(kept_words + sentence_ends, cache_dir)
     position = done = 0
     scanned.ids_file.seek(0)
-    for end, lookup in _lookups(scanned, new_id):
-        while done < end:
-            block = np.fromfile(scanned.ids_file, dtype=np.int32, count=min(block_entries, end - done))
-            done += len(block)
-            mapped = lookup[block]
-            mapped = mapped[mapped >= SENTENCE_END]
-            ids[position: position + len(mapped)] = mapped
-            release(ids, position, position + len(mapped))  # written: the page cache holds it now
-            position += len(mapped)
+    with Bar(progress, "encoding", scanned.entries) as bar:
+        for end, lookup in _lookups(scanned, new_id):
+            while done < end:
+                block = np.fromfile(scanned.ids_file, dtype=np.int32, count=min(block_entries, end - done))
+                done += len(block)
+                bar.update(len(block))
+                mapped = lookup[block]
+                mapped = mapped[mapped >= SENTENCE_END]
+                ids[position: position + len(mapped)] = mapped
+                release(ids, position, position + len(mapped))  # written: the page cache holds it now
+                position += len(mapped)
     assert position == len(ids), "the provisional ids do not match the counts"
     return ids

@@ -112,7 +112,7 @@ def score(wv) -> DemoResult:
     return DemoResult(right, total, partner_right, partner_total, examples)
 
 
-def run(threads: Optional[int] = None, seed: int = 1, progress: bool = True,
+def run(threads: Optional[int] = None, seed: int = 1, progress: Optional[bool] = None,
         output: Optional[os.PathLike] = None) -> DemoResult:
     """Generate the corpus in a temporary directory, train skip-gram on it, print what was recovered."""
     from .model import Model

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from .errors import FastembError
+from .progress import Bar, Progress
 
 SCORE_BUDGET = 1 << 24  # floats in one block of question x candidate scores (64 MB)
 COSMUL_EPSILON = 1e-6  # as in WordVectors.most_similar_cosmul
@@ -143,7 +144,7 @@ METHODS = {"3cosadd": (_scores_3cosadd, 1), "3cosmul": (_scores_3cosmul, 2)}  # 
 
 
 def evaluate_analogies(wv, path, restrict_vocab: Optional[int] = 30_000, case_insensitive: bool = True,
-                       method: str = "3cosadd") -> Dict:
+                       method: str = "3cosadd", progress: Progress = None) -> Dict:
     """Accuracy on an analogy file (the Google set's format: ``: section`` lines,
     then ``a b c d`` questions: a is to b as c is to d).
 
@@ -153,9 +154,10 @@ def evaluate_analogies(wv, path, restrict_vocab: Optional[int] = 30_000, case_in
     Returns a dict: ``accuracy`` (0-1, over attempted questions), ``correct``,
     ``attempted``, ``skipped``, ``questions``, ``coverage`` (attempted /
     questions), ``restrict_vocab``, ``method``, and ``sections``, a list of the
-    same counts per section (with ``section``, its name).
+    same counts per section (with ``section``, its name). ``progress``: a bar
+    over the questions (None, the default: in a terminal; see progress.py).
     """
-    outcomes, size = analogy_outcomes(wv, path, restrict_vocab, case_insensitive, method)
+    outcomes, size = analogy_outcomes(wv, path, restrict_vocab, case_insensitive, method, progress)
     sections = []
     for name, _, right in outcomes:
         attempted = int(np.count_nonzero(right >= 0))
@@ -167,7 +169,7 @@ def evaluate_analogies(wv, path, restrict_vocab: Optional[int] = 30_000, case_in
 
 
 def analogy_outcomes(wv, path, restrict_vocab: Optional[int], case_insensitive: bool,
-                     method: str) -> Tuple[List[Tuple[str, List[Question], np.ndarray]], int]:
+                     method: str, progress: Progress = None) -> Tuple[List[Tuple[str, List[Question], np.ndarray]], int]:
     """Each section's name, questions, and per question 1 (answered right), 0
     (wrong) or -1 (skipped: a word outside the candidates); and the number of
     candidate rows. The rules are those of :func:`evaluate_analogies`."""
@@ -176,16 +178,24 @@ def analogy_outcomes(wv, path, restrict_vocab: Optional[int], case_insensitive: 
     scorer, arrays = METHODS[method]
     vocab = _Vocabulary(wv, restrict_vocab, case_insensitive)
     block = max(1, SCORE_BUDGET // (arrays * max(vocab.size, 1)))
-    results = []
-    for name, questions in read_analogies(path):
-        found = [vocab.classes(question) for question in questions]
-        known = [k for k, classes in enumerate(found) if classes is not None]
-        classes = np.array([found[k] for k in known], dtype=np.int64).reshape(-1, 4)
-        right = np.full(len(questions), -1, dtype=np.int8)
-        for start in range(0, len(classes), block):
-            right[known[start:start + block]] = _correct_answers(vocab, scorer, classes[start:start + block])
-        results.append((name, questions, right))
+    sections = read_analogies(path)
+    with Bar(progress, "analogies", sum(len(questions) for _, questions in sections), unit="question") as bar:
+        results = [(name, questions, _section_outcomes(vocab, scorer, block, questions, bar))
+                   for name, questions in sections]
     return results, vocab.size
+
+
+def _section_outcomes(vocab: _Vocabulary, scorer, block: int, questions: List[Question], bar: Bar) -> np.ndarray:
+    """Per question of a section: 1 (right), 0 (wrong) or -1 (skipped), scored ``block`` questions at a time."""
+    found = [vocab.classes(question) for question in questions]
+    known = [k for k, classes in enumerate(found) if classes is not None]
+    classes = np.array([found[k] for k in known], dtype=np.int64).reshape(-1, 4)
+    right = np.full(len(questions), -1, dtype=np.int8)
+    bar.update(len(questions) - len(classes))  # the skipped ones
+    for start in range(0, len(classes), block):
+        right[known[start:start + block]] = _correct_answers(vocab, scorer, classes[start:start + block])
+        bar.update(min(block, len(classes) - start))
+    return right
 
 
 def _correct_answers(vocab: _Vocabulary, scorer, classes: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ import numpy as np
 from .config import UNICODE_ERRORS  # a word that is not valid UTF-8: as for corpora
 from .errors import VectorsFormatError
 from .outputs import PathLike, atomic_write
+from .progress import Bar, Progress
 
 _ROWS_PER_BLOCK = 4096
 _MAX_NUMBER_BYTES = 17  # " -1.23456789e-38"
@@ -53,22 +54,29 @@ def check_words(words: Sequence[str]) -> None:
             raise ValueError(f"word {word!r} is empty or has ASCII whitespace: the word2vec format cannot hold it")
 
 
-def write_vectors(path: PathLike, words: Sequence[str], vectors: np.ndarray, binary: bool = False) -> None:
-    """Write ``vectors`` (V x D) with ``words`` (V) in word2vec text or binary format."""
+def write_vectors(path: PathLike, words: Sequence[str], vectors: np.ndarray, binary: bool = False,
+                  progress: Progress = False) -> None:
+    """Write ``vectors`` (V x D) with ``words`` (V) in word2vec text or binary format;
+    ``progress``: a "saving" bar, in words (see progress.py)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or len(words) != len(vectors):
         raise ValueError(f"need one row per word: {len(words)} words, vectors of shape {vectors.shape}")
     check_words(words)
     count, dim = vectors.shape
-    with atomic_write(path) as raw, _compressed(raw, path) as stream:
+    blocks = _binary_lines(words, vectors) if binary else _text_lines(words, vectors)
+    with atomic_write(path) as raw, _compressed(raw, path) as stream, Bar(progress, "saving", count) as bar:
         stream.write(f"{count} {dim}\n".encode())
-        if binary:
-            little = vectors.astype("<f4", copy=False)
-            for word, row in zip(words, little):
-                stream.write(word.encode("utf-8") + b" " + row.tobytes() + b"\n")
-        else:
-            for lines in _text_lines(words, vectors):
-                stream.write(lines)
+        for lines, block_end in zip(blocks, range(_ROWS_PER_BLOCK, count + _ROWS_PER_BLOCK, _ROWS_PER_BLOCK)):
+            stream.write(lines)
+            bar.move_to(min(block_end, count))
+
+
+def _binary_lines(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:
+    """Blocks of lines b"word " + D little-endian float32 + b"\n"."""
+    little = vectors.astype("<f4", copy=False)
+    for start in range(0, len(little), _ROWS_PER_BLOCK):
+        rows = zip(words[start: start + _ROWS_PER_BLOCK], little[start: start + _ROWS_PER_BLOCK])
+        yield b"".join(word.encode("utf-8") + b" " + row.tobytes() + b"\n" for word, row in rows)
 
 
 def _text_lines(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:

@@ -20,6 +20,7 @@ from .outputs import PathLike
 from .history import EpochCallback, EpochRecord
 from .model_format import SavedModel, read_header, read_model, write_model
 from .phrases import join_scanned
+from .progress import Progress
 from .subwords import SubwordTable
 from .vectors import SubwordVectors, WordVectors
 from .vocab import Vocab, build_vocab, map_to_vocab
@@ -113,10 +114,12 @@ class Model:
         if self.vocab is None:
             raise RuntimeError("the model is not trained yet: call model.train(corpus) first")
 
-    def train(self, corpus_paths: CorpusPaths, progress: bool = True, checkpoint: Optional[PathLike] = None,
+    def train(self, corpus_paths: CorpusPaths, progress: Progress = None, checkpoint: Optional[PathLike] = None,
               checkpoint_every: float = CHECKPOINT_MINUTES, callback: Optional[EpochCallback] = None) -> "Model":
         """Read the corpus (files, directories, .gz/.bz2/.xz), build the vocabulary
-        and train from scratch. ``progress`` shows a tqdm bar on stderr.
+        and train from scratch. ``progress``: a bar on stderr for each long step
+        (counting, phrases, encoding, training); None (the default) shows them when
+        stderr is a terminal or a notebook, True always, False never.
 
         ``checkpoint``: a model file written every ``checkpoint_every`` minutes
         (default 30; 0: after every chunk of each thread) between chunks, and at
@@ -132,7 +135,7 @@ class Model:
         if checkpoint is not None and sentences.given(corpus_paths) and not sentences.restartable(corpus_paths):
             log.warning("the sentences come from a one-pass iterator: to resume from %s, give resume the same "
                         "sentences again", checkpoint)
-        text = self._read_corpus(corpus_paths)
+        text = self._read_corpus(corpus_paths, progress)
         self.vocab = vocab = text.vocab
         if settings.maxn:
             log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
@@ -145,7 +148,7 @@ class Model:
         return self._run(kernel, build, text, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
                          checkpoint_every=checkpoint_every, callback=callback)
 
-    def train_more(self, corpus_paths: CorpusPaths, epochs: Optional[int] = None, progress: bool = True,
+    def train_more(self, corpus_paths: CorpusPaths, epochs: Optional[int] = None, progress: Progress = None,
                    update_vocab: bool = False, alpha: Optional[float] = None, min_alpha: Optional[float] = None,
                    callback: Optional[EpochCallback] = None, checkpoint: Optional[PathLike] = None,
                    checkpoint_every: float = CHECKPOINT_MINUTES, unicode_errors: Optional[str] = None) -> "Model":
@@ -181,7 +184,7 @@ class Model:
         kernel, build = kernel_for(run_settings)
         check_checkpoint(checkpoint, checkpoint_every)
         files = fingerprint(corpus_paths) if checkpoint else None
-        text = self._read_more(corpus_paths, run_settings, update_vocab)
+        text = self._read_more(corpus_paths, run_settings, update_vocab, progress)
         vocab = text.vocab
         added = len(vocab) - len(self.vocab)
         if added:
@@ -194,14 +197,16 @@ class Model:
         return self._run(kernel, build, text, run_settings, progress, corpus_id=corpus_id,
                          run_info=run_info, checkpoint=checkpoint, checkpoint_every=checkpoint_every, callback=callback)
 
-    def _read_more(self, corpus_paths: CorpusPaths, run_settings: Settings, update_vocab: bool) -> "_Text":
+    def _read_more(self, corpus_paths: CorpusPaths, run_settings: Settings, update_vocab: bool,
+                   progress: Progress) -> "_Text":
         """Read text for train_more on the current vocabulary (grown with ``update_vocab``)."""
         started = time.perf_counter()
         add_min_count = self.settings.min_count if update_vocab else None
-        with corpus.scan(corpus_paths, max_words=run_settings.max_words_counting,
-                         cache_dir=run_settings.cache_dir, unicode_errors=run_settings.unicode_errors) as scanned:
+        with corpus.scan(corpus_paths, max_words=run_settings.max_words_counting, cache_dir=run_settings.cache_dir,
+                         unicode_errors=run_settings.unicode_errors, progress=progress) as scanned:
             if run_settings.phrases:  # the vocabulary holds phrases: join the new text's pairs too
-                join_scanned(scanned, run_settings.phrases, run_settings.phrases_threshold, run_settings.min_count)
+                join_scanned(scanned, run_settings.phrases, run_settings.phrases_threshold, run_settings.min_count,
+                             progress=progress)
             vocab, new_id = map_to_vocab(self.vocab, scanned.words, scanned.counts, add_min_count)
             tokens, distinct = scanned.tokens, len(scanned.words)
             unknown = int(np.count_nonzero(new_id < 0))
@@ -210,7 +215,7 @@ class Model:
                 raise CorpusError(f"{corpus.describe(corpus_paths)}: none of its {tokens:,} words is in the model's "
                                   "vocabulary; update_vocab=True adds new words")
             scanned.words = []
-            ids = corpus.encode(scanned, new_id, cache_dir=run_settings.cache_dir)
+            ids = corpus.encode(scanned, new_id, cache_dir=run_settings.cache_dir, progress=progress)
         added = len(vocab) - len(self.vocab)
         log.info("read %s words, %s distinct, in %.1f s; %s", f"{tokens:,}", f"{distinct:,}",
                  time.perf_counter() - started,
@@ -221,12 +226,13 @@ class Model:
                      100 * skipped / tokens, f"{unknown:,}", " (below min_count)" if update_vocab else "")
         return _Text(vocab, ids, tokens, skipped, _report_invalid(scanned, run_settings))
 
-    def save_model(self, path: PathLike) -> None:
+    def save_model(self, path: PathLike, progress: Progress = None) -> None:
         """Write the whole model (settings, vocabulary and counts, both matrices,
         history) to one file, atomically; :func:`load_model` reads it back.
-        The format is described in fastemb/model_format.py."""
+        The format is described in fastemb/model_format.py. ``progress``: a bar
+        (None, the default: in a terminal, once the write has taken a second)."""
         self._require_trained()
-        write_model(path, self._saved())
+        write_model(path, self._saved(), progress)
 
     def _saved(self, progress: Optional[dict] = None) -> SavedModel:
         stats = asdict(self.stats) if self.stats is not None else None
@@ -260,19 +266,20 @@ class Model:
         settings = make_settings(**values)
         return replace(settings, seed=run_seed(settings.seed, run))
 
-    def _read_corpus(self, corpus_paths: CorpusPaths) -> "_Text":
+    def _read_corpus(self, corpus_paths: CorpusPaths, progress: Progress) -> "_Text":
         """Scan the corpus, build the vocabulary and encode the text."""
         settings = self.settings
         started = time.perf_counter()
-        with corpus.scan(corpus_paths, max_words=settings.max_words_counting,
-                         cache_dir=settings.cache_dir, unicode_errors=settings.unicode_errors) as scanned:
+        with corpus.scan(corpus_paths, max_words=settings.max_words_counting, cache_dir=settings.cache_dir,
+                         unicode_errors=settings.unicode_errors, progress=progress) as scanned:
             if settings.phrases:  # join frequent word pairs ("new_york") first, on the ids
-                join_scanned(scanned, settings.phrases, settings.phrases_threshold, settings.min_count)
+                join_scanned(scanned, settings.phrases, settings.phrases_threshold, settings.min_count,
+                             progress=progress)
             vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
             distinct, tokens = len(scanned.words), scanned.tokens
             scanned.words = []  # the strings are in vocab now; free the rest
             _return_free_memory()
-            ids = corpus.encode(scanned, new_id, cache_dir=settings.cache_dir)
+            ids = corpus.encode(scanned, new_id, cache_dir=settings.cache_dir, progress=progress)
         if scanned.prunes:
             log.warning("more than %s distinct words: the rarest were pruned %d time(s) while counting; "
                         "counts of words that came back are lower bounds (--max-words-counting)",
@@ -282,7 +289,7 @@ class Model:
                  time.perf_counter() - started)
         return _Text(vocab, ids, tokens, 0, _report_invalid(scanned, settings))
 
-    def _run(self, kernel, build: str, text: "_Text", run_settings: Settings, progress: bool, *,
+    def _run(self, kernel, build: str, text: "_Text", run_settings: Settings, progress: Progress, *,
              corpus_id: Optional[dict] = None, run_info: Optional[dict] = None,
              start: Optional[trainer.Position] = None,
              checkpoint: Optional[PathLike] = None, checkpoint_every: float = CHECKPOINT_MINUTES,
@@ -407,7 +414,7 @@ def _return_free_memory() -> None:
         pass
 
 
-def train(corpus_paths: CorpusPaths, progress: bool = True, **settings) -> WordVectors:
+def train(corpus_paths: CorpusPaths, progress: Progress = None, **settings) -> WordVectors:
     """Train word vectors on a corpus: ``Model(**settings).train(corpus_paths).wv``.
 
     ``corpus_paths`` is a file, a directory, or a list of them; see :class:`Model`

@@ -47,13 +47,14 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import BinaryIO, List, Optional, Tuple
 
 import numpy as np
 
 from .config import Settings, make_settings
 from .errors import ModelFormatError
 from .outputs import PathLike, atomic_write
+from .progress import Bar, Progress
 from .trainer import input_rows, output_rows
 from .vocab import Vocab
 
@@ -87,8 +88,9 @@ def matrix_rows(settings: Settings, vocab_size: int) -> Tuple[int, int]:
     return input_rows(vocab_size, settings), output_rows(vocab_size, settings)
 
 
-def write_model(path: PathLike, model: SavedModel) -> None:
-    """Write ``model`` to ``path`` atomically (an existing file survives a failure or Ctrl-C)."""
+def write_model(path: PathLike, model: SavedModel, progress: Progress = False) -> None:
+    """Write ``model`` to ``path`` atomically (an existing file survives a failure or Ctrl-C);
+    ``progress``: a "saving" bar in bytes (see progress.py)."""
     from . import __version__
 
     settings = {k: v for k, v in model.settings.as_dict().items() if k not in LOCAL_SETTINGS}
@@ -98,11 +100,26 @@ def write_model(path: PathLike, model: SavedModel) -> None:
         "runs": model.runs, "progress": model.progress, "stats": model.stats, "history": model.history,
     }
     words = "\n".join(model.vocab.words).encode("utf-8")
-    with atomic_write(path) as stream:
-        np.savez(stream, header=_bytes_array(json.dumps(header).encode("utf-8")),
+    size = model.w_in.nbytes + model.w_out.nbytes + len(words)
+    with atomic_write(path) as raw, Bar(progress, "saving", size, unit="B") as bar:
+        np.savez(_Counted(raw, bar), header=_bytes_array(json.dumps(header).encode("utf-8")),
                  words=_bytes_array(words), counts=np.asarray(model.vocab.counts, np.int64),
                  w_in=np.ascontiguousarray(model.w_in, np.float32),
                  w_out=np.ascontiguousarray(model.w_out, np.float32))
+
+
+class _Counted:
+    """A binary stream that counts what is written through it on ``bar``."""
+
+    def __init__(self, stream: BinaryIO, bar: Bar):
+        self._stream, self._bar = stream, bar
+
+    def write(self, data) -> int:
+        self._bar.update(memoryview(data).nbytes)
+        return self._stream.write(data)
+
+    def __getattr__(self, name: str):  # seek, tell, flush...: zipfile uses them as on the stream
+        return getattr(self._stream, name)
 
 
 def format_version(progress: Optional[dict]) -> int:

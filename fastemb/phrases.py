@@ -45,6 +45,7 @@ from .config import Settings
 from .corpus import ScannedCorpus
 from .errors import CorpusError
 from .outputs import atomic_write, check_writable
+from .progress import Bar, Progress
 from .word_table import PRUNED, SENTENCE_END
 
 THRESHOLD = Settings.phrases_threshold  # word2phrase's default, 100
@@ -296,7 +297,7 @@ def _words_in(ids: np.ndarray) -> int:
 
 
 def _one_pass(number: int, blocks: Blocks, words: List[bytes], counts: np.ndarray, total: int,
-              threshold: float, min_count: int, max_pairs: int, cache_dir: Optional[str], bar: "_Bar"
+              threshold: float, min_count: int, max_pairs: int, cache_dir: Optional[str], bar: Bar
               ) -> Tuple[ScannedCorpus, List[bytes], np.ndarray, np.ndarray, PassStats]:
     """Count pairs, score them, and write the joined stream; returns it with the
     new word list, counts (recounted from the new stream), the phrases' ids and
@@ -327,32 +328,6 @@ def _one_pass(number: int, blocks: Blocks, words: List[bytes], counts: np.ndarra
     return out, words, new_counts, phrase_ids, stats
 
 
-class _Bar:
-    """A tqdm bar over the ids read, stage after stage, if asked."""
-
-    def __init__(self, show: bool):
-        self.bar = None
-        if show:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=0, unit="word", unit_scale=True, desc="phrases", mininterval=0.5)
-
-    def expect(self, entries: int) -> None:
-        if self.bar is not None:
-            self.bar.total += entries
-            self.bar.refresh()
-
-    def ticking(self, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-        for block in blocks:
-            if self.bar is not None:
-                self.bar.update(len(block))
-            yield block
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 @dataclass
 class _Joined:
     """The outcome of all passes: the last id stream (close it), the word list and counts."""
@@ -365,7 +340,7 @@ class _Joined:
 
 
 def _run_passes(scanned: ScannedCorpus, passes: int, threshold: float, min_count: int, max_pairs: int,
-                cache_dir: Optional[str], bar: _Bar) -> _Joined:
+                cache_dir: Optional[str], bar: Bar) -> _Joined:
     blocks: Blocks = partial(_scanned_blocks, scanned)
     words, counts, total, entries = scanned.words, scanned.counts, scanned.tokens, scanned.entries
     stream, done, formed = None, [], []
@@ -425,7 +400,7 @@ def _unicode_words(words: List[bytes], ids: np.ndarray, counts: np.ndarray) -> D
 
 
 def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], output_path: corpus.PathLike, threshold: float = THRESHOLD,
-            min_count: int = MIN_COUNT, passes: int = 1, progress: bool = True,
+            min_count: int = MIN_COUNT, passes: int = 1, progress: Progress = None,
             max_words_counting: int = corpus.MAX_WORDS_COUNTING, max_pairs_counting: int = MAX_PAIRS_COUNTING,
             cache_dir: Optional[str] = None, unicode_errors: str = "strict") -> PhrasesResult:
     """Join frequent word pairs of a corpus with ``_`` and write the text to ``output_path``.
@@ -438,7 +413,8 @@ def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], outp
     10) repeats this over the joined text, for phrases of up to 2**passes words.
     The output has one line per input line, words separated by single spaces;
     it is written to a temporary file and renamed, so it is never left half-written.
-    ``progress`` shows a tqdm bar on stderr; ``cache_dir`` holds the id streams
+    ``progress``: bars on stderr (None, the default: in a terminal; see
+    progress.py); ``cache_dir`` holds the id streams
     (4 bytes per word). ``unicode_errors`` (``"strict"``, ``"replace"`` or
     ``"ignore"``) is what to do with invalid UTF-8, as for training. Returns a
     :class:`PhrasesResult` (per pass, and the phrases in the output with their counts).
@@ -452,7 +428,7 @@ def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], outp
     check_writable(output_path)  # a bad output path fails now, not after counting
     started = time.perf_counter()
     with corpus.scan(input_paths, max_words=max_words_counting, cache_dir=cache_dir,
-                     unicode_errors=unicode_errors) as scanned:
+                     unicode_errors=unicode_errors, progress=progress) as scanned:
         summary = scanned.invalid.summary(unicode_errors)
         if summary:
             log.warning("%s (unicode_errors=%s)", summary, unicode_errors)
@@ -460,7 +436,7 @@ def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], outp
             raise CorpusError(
                 f"more than {max_words_counting:,} distinct words: the rarest were dropped while counting and "
                 "their text cannot be written; raise max_words_counting (--max-words-counting, ~70 bytes a word)")
-        bar = _Bar(progress)
+        bar = Bar(progress, "phrases")
         try:
             joined = _run_passes(scanned, passes, threshold, min_count, max_pairs_counting, cache_dir, bar)
         except BaseException:
@@ -480,7 +456,7 @@ def phrases(input_paths: Union[corpus.PathLike, Sequence[corpus.PathLike]], outp
 
 
 def join_scanned(scanned: ScannedCorpus, passes: int, threshold: float = THRESHOLD, min_count: int = MIN_COUNT,
-                 max_pairs_counting: int = MAX_PAIRS_COUNTING, progress: bool = False) -> List[PassStats]:
+                 max_pairs_counting: int = MAX_PAIRS_COUNTING, progress: Progress = False) -> List[PassStats]:
     """Apply ``passes`` phrase passes to a scanned corpus in place: its words,
     counts and ids become those of the joined text, ready for build_vocab and
     encode (model.py calls this between them). Words the counting table pruned
@@ -489,7 +465,7 @@ def join_scanned(scanned: ScannedCorpus, passes: int, threshold: float = THRESHO
     if scanned.prunes:
         log.warning("the rarest words were pruned %d time(s) while counting; counts of words that came back "
                     "are lower bounds (--max-words-counting)", len(scanned.prunes))
-    bar = _Bar(progress)
+    bar = Bar(progress, "phrases")
     try:
         joined = _run_passes(scanned, passes, threshold, min_count, max_pairs_counting, scanned.cache_dir, bar)
     finally:

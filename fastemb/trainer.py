@@ -25,6 +25,7 @@ from .errors import CorpusError, TrainingDiverged
 from .history import EpochTally
 from .id_cache import release
 from .kernel_call import Tables, check_kernel_inputs, kernel_call
+from .progress import Bar, Progress
 
 if TYPE_CHECKING:
     from .subwords import SubwordTable
@@ -109,19 +110,14 @@ def chunk_seed(seed: int, epoch: int, chunk: int) -> np.uint64:
 
 
 class _Progress:
-    """Counts words done across threads and draws the bar (tqdm), if asked."""
+    """Counts words done across threads and draws the bar, if asked."""
 
-    def __init__(self, total: int, show: bool, done: int = 0):
+    def __init__(self, total: int, progress: Progress, done: int = 0):
         self.done = done  # before this process: a resumed run's bar starts where the checkpoint was
         self.loss = 0.0
         self.examples = 0
         self.lock = threading.Lock()
-        self.bar = None
-        if show:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, initial=done, unit="word", unit_scale=True, smoothing=0.1,
-                            mininterval=0.5)
+        self.bar = Bar(progress, "training", total, initial=done)
 
     def add(self, words: int, loss: float, examples: int) -> None:
         with self.lock:
@@ -130,16 +126,12 @@ class _Progress:
             self.examples += examples
 
     def draw(self, lr: float, recent_loss: float) -> None:
-        if self.bar is not None:
-            self.bar.n = self.done
-            # no loss until a chunk has reported one, rather than "loss=nan"
-            shown = {"lr": f"{lr:.5f}"} if math.isnan(recent_loss) else {"lr": f"{lr:.5f}", "loss": f"{recent_loss:.4f}"}
-            self.bar.set_postfix(refresh=False, **shown)
-            self.bar.refresh()
+        # no loss until a chunk has reported one, rather than "loss=nan"
+        shown = {"lr": f"{lr:.5f}"} if math.isnan(recent_loss) else {"lr": f"{lr:.5f}", "loss": f"{recent_loss:.4f}"}
+        self.bar.move_to(self.done, **shown)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        self.bar.close()
 
 
 @dataclass
@@ -189,7 +181,7 @@ class _Jobs:
 
 
 def train(kernel: Callable, w_in: np.ndarray, w_out: np.ndarray, ids: np.ndarray, tables: Tables,
-          settings: Settings, progress: bool = False, control: Optional[RunControl] = None,
+          settings: Settings, progress: Progress = False, control: Optional[RunControl] = None,
           subwords: Optional["SubwordTable"] = None) -> TrainingStats:
     """Run ``settings.epochs`` passes of ``kernel`` over ``ids``, updating w_in and w_out in place.
 

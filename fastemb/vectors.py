@@ -108,13 +108,14 @@ class WordVectors(NearestWords, GensimNames):
         return self._unit
 
     def evaluate_analogies(self, path: formats.PathLike, restrict_vocab: Optional[int] = 30_000,
-                           case_insensitive: bool = True, method: str = "3cosadd") -> Dict:
+                           case_insensitive: bool = True, method: str = "3cosadd",
+                           progress: Optional[bool] = None) -> Dict:
         """Accuracy on analogy questions (``a b c d`` lines, ``: section`` headers, as
         the Google set): see :func:`fastemb.evaluate.evaluate_analogies`."""
         from .evaluate import evaluate_analogies
 
         return evaluate_analogies(self, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
-                                  method=method)
+                                  method=method, progress=progress)
 
     def evaluate_word_pairs(self, pairs: formats.PathLike, delimiter: str = "\t", encoding: str = "utf8",
                             restrict_vocab: Optional[int] = 300_000, case_insensitive: bool = True,
@@ -197,9 +198,10 @@ class WordVectors(NearestWords, GensimNames):
 
         return plot_words(self, words, path=path, pairs=pairs, title=title)
 
-    def save(self, path: formats.PathLike, binary: bool = False) -> None:
-        """Write word2vec text format (or binary with ``binary=True``), atomically."""
-        formats.write_vectors(path, self.index_to_word, self.vectors, binary=binary)
+    def save(self, path: formats.PathLike, binary: bool = False, progress: Optional[bool] = None) -> None:
+        """Write word2vec text format (or binary with ``binary=True``), atomically;
+        ``progress``: a bar (None, the default: in a terminal, after a second)."""
+        formats.write_vectors(path, self.index_to_word, self.vectors, binary=binary, progress=progress)
 
     def save_projector(self, directory: formats.PathLike, limit: Optional[int] = None) -> None:
         """Write ``vectors.tsv`` and ``metadata.tsv`` for TensorBoard's embedding

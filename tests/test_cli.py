@@ -104,7 +104,7 @@ def test_ctrl_c_stops_training_without_output(tmp_path, background):
     words = np.array([f"w{i}" for i in range(2000)])
     corpus.write_text(" ".join(words[rng.zipf(1.3, 600_000) % 2000]))
     out = tmp_path / "v.txt"
-    process = background("train", corpus, "-o", out, "--epochs", 1000, "--threads", 2, cwd=tmp_path)
+    process = background("train", corpus, "-o", out, "--epochs", 1000, "--threads", 2, "--progress", cwd=tmp_path)
     # the progress bar shows a loss once a chunk is done: the threads are at work
     seen = read_stderr_until(process, r"(?s)training .*loss=[0-9]")
     process.send_signal(signal.SIGINT)

@@ -85,12 +85,15 @@ def test_train_shortcut_and_initialisation(planted_corpus, backend):
     assert fastemb.trainer.init_matrices(1000, make_settings(dim=50, hs=True, negative=0))[1].shape == (999, 50)
 
 
-def test_the_progress_bar_shows_no_loss_before_one_is_known(capsys):
+def test_the_progress_bar_shows_no_loss_before_one_is_known(capsys, monkeypatch):
     from fastemb.trainer import _Progress
 
-    bar = _Progress(total=100, show=True)
+    monkeypatch.setenv("TQDM_DELAY", "0")  # draw at once, however quick
+    bar = _Progress(total=100, progress=True)
     bar.draw(0.025, float("nan"))
-    assert "lr" in bar.bar.postfix and "loss" not in bar.bar.postfix
+    first = capsys.readouterr().err.split("\r")[-1]
+    assert "lr=0.02500" in first and "loss" not in first
     bar.draw(0.02, 1.5)
-    assert "loss=1.5000" in bar.bar.postfix
+    last = capsys.readouterr().err.split("\r")[-1]
+    assert "lr=0.02000" in last and "loss=1.5000" in last
     bar.close()
