@@ -1,7 +1,10 @@
 """Sentences from Python (token lists or strings, from any iterable) train as
 the same text in a file does."""
+from collections import Counter
+
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import fastemb
 from conftest import write
@@ -63,6 +66,9 @@ def test_a_list_of_strings_is_sentences_unless_they_are_files(tmp_path):
     ([["a", "b c"]], CorpusError, "sentence 0, token 1 is 'b c': a token must be one word"),
     ([["ok"], ["a", ""]], CorpusError, "sentence 1, token 1 is ''"),
     ([["a", "b\nc"]], CorpusError, "sentence 0, token 1 is 'b\\\\nc'"),
+    ([["a", " king"]], CorpusError, "sentence 0, token 1 is ' king': a token must be one word"),  # not "king"
+    ([["ok"], ["king\t", "b"]], CorpusError, "sentence 1, token 0 is 'king\\\\t'"),
+    (["str  sentences   may\thave runs", ["x", "y "]], CorpusError, "sentence 1, token 1 is 'y '"),
     ([["a", None]], TypeError, "sentence 0, token 1 is None, not a str"),
     ([["a"], None], TypeError, "sentence 1 is None; give a list of str tokens, or a str"),
     ([[b"bytes"]], TypeError, "sentence 0, token 0 is a bytes"),
@@ -113,3 +119,22 @@ def test_a_checkpointed_run_on_sentences_resumes_from_the_same_sentences(planted
 def test_a_bad_token_is_found_among_sentences_given_as_strings():
     with pytest.raises(CorpusError, match="sentence 2, token 0 is 'new york'"):
         fastemb.train(["the cat sat", "on the mat", ["new york"]], min_count=1, progress=False)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.lists(st.text(alphabet="ab \t\n\r\x0b\x0c\xa0é", max_size=4), max_size=5), min_size=1,
+                max_size=6))
+def test_each_token_is_one_word_or_the_run_is_refused(token_lists):
+    """Whatever whitespace the tokens hold, the vocabulary counts exactly the tokens
+    given, or training refuses, naming a token; it never trims or splits one."""
+    valid = all(token and not any(ch in token for ch in " \t\n\r\x0b\x0c")  # a no-break space is in a word
+                for sentence in token_lists for token in sentence)
+    tokens = Counter(token for sentence in token_lists for token in sentence)
+    try:
+        model = fastemb.Model(dim=4, epochs=1, min_count=1, threads=1).train(token_lists, progress=False)
+    except CorpusError as error:
+        assert not valid or not tokens, error
+        assert "a token must be one word" in str(error) or "no words found" in str(error)
+        return
+    assert valid
+    assert dict(zip(model.vocab.words, model.vocab.counts.tolist())) == dict(tokens)
