@@ -32,11 +32,12 @@ def subword_wv():
 
 @pytest.fixture(scope="module")
 def keras(tmp_path_factory):
-    import os
-
-    os.environ["KERAS_BACKEND"] = "torch"  # no TensorFlow: the keras extra runs on PyTorch
-    os.environ.setdefault("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))  # keras.json goes here
-    keras = pytest.importorskip("keras")
+    """Keras 3 on PyTorch (no TensorFlow), its keras.json under pytest's temporary directory;
+    keras reads both variables when first imported, so they are set for the import only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KERAS_BACKEND", "torch")
+        patch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))
+        keras = pytest.importorskip("keras")
     if keras.backend.backend() != "torch":
         pytest.skip(f"keras was imported with the {keras.backend.backend()} backend before this module")
     return keras

@@ -10,7 +10,6 @@ the framework's own random initialisation (trained) cannot do much better than
 chance on them, since its rows for those words never received a gradient. The
 same in Keras 3 (on PyTorch) and in PyTorch; each skips without its framework.
 """
-import os
 
 import numpy as np
 import pytest
@@ -92,7 +91,7 @@ def test_the_planted_vectors_group_each_class(planted_vectors):
 def torch_accuracy(torch, embedding, train, held_out, seed: int) -> float:
     """Train embedding -> mean -> linear with Adam on ``train``; accuracy on ``held_out``."""
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(embedding, MeanOverWords(torch), torch.nn.Linear(embedding.embedding_dim, CLASSES))
+    model = torch.nn.Sequential(embedding, mean_over_words(torch), torch.nn.Linear(embedding.embedding_dim, CLASSES))
     optimiser = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=LEARNING_RATE)
     ids, labels = (torch.as_tensor(a) for a in train)
     for _ in range(STEPS):
@@ -104,7 +103,8 @@ def torch_accuracy(torch, embedding, train, held_out, seed: int) -> float:
     return float(np.mean(predicted == held_out[1]))
 
 
-def MeanOverWords(torch):
+def mean_over_words(torch):
+    """A module averaging (batch, words, dim) over the words (the examples have no padding)."""
     class Mean(torch.nn.Module):
         def forward(self, x):
             return x.mean(dim=1)
@@ -128,9 +128,12 @@ def test_pretrained_beats_random_init_on_unseen_words_in_torch(planted_vectors, 
 
 @pytest.fixture(scope="module")
 def keras(tmp_path_factory):
-    os.environ["KERAS_BACKEND"] = "torch"
-    os.environ.setdefault("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))
-    keras = pytest.importorskip("keras")
+    """Keras 3 on PyTorch (no TensorFlow), its keras.json under pytest's temporary directory;
+    keras reads both variables when first imported, so they are set for the import only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KERAS_BACKEND", "torch")
+        patch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))
+        keras = pytest.importorskip("keras")
     if keras.backend.backend() != "torch":
         pytest.skip(f"keras was imported with the {keras.backend.backend()} backend before this module")
     return keras
