@@ -156,3 +156,19 @@ def test_unseen_subset_and_word_index():
     assert [g.offset for g in data.unseen_subset(held_out, train)] == ["2"]
     index = data.word_index(train + held_out)
     assert index["the"] == 1 and index["mountains"] == 2 and sorted(index.values()) == list(range(1, len(index) + 1))
+
+
+def test_transfer_summary_medians_and_where_random_init_catches_up():
+    from bench import transfer_report
+
+    accuracy = {("random", 5): [0.20, 0.30, 0.25], ("frozen", 5): [0.40, 0.42, 0.41],
+                ("random", 50): [0.52, 0.50, 0.51], ("frozen", 50): [0.515, 0.515, 0.515]}
+    runs = [{"classifier": "torch-mean", "embedding": e, "per_class": size, "seed": seed, "accuracy": a,
+             "unseen_glosses": 10 - seed, "unseen_accuracy": None if e == "random" and seed == 0 else a / 2}
+            for (e, size), values in accuracy.items() for seed, a in enumerate(values)]
+    s = transfer_report.summarize(runs)["torch-mean"]
+    assert s["curve"]["random"][5] == {"median": 25.0, "min": 20.0, "max": 30.0, "n": 3}
+    assert s["unseen"]["random"][5]["n"] == 2  # a run without unseen-word glosses has no figure
+    assert round(s["gap"][5], 6) == 16.0 and round(s["gap"][50], 6) == 0.5
+    assert s["catch_up"] == 50 and s["catch_up_with"] == {"frozen": 50}
+    assert s["unseen_glosses"][5] == 9

@@ -1,6 +1,6 @@
 """When labelled data is small: classifiers started from fastemb's vectors against random initialisation.
 
-    python -m bench.transfer             # the full run (see bench/README.md for its time)
+    python -m bench.transfer             # the full run: 24 min on 2 cores, once the vectors are cached
     python -m bench.transfer --quick     # 8 classes, 3 sizes, 2 seeds: a few minutes
     python -m bench.transfer --help
 
@@ -67,6 +67,8 @@ def parse_args(argv):
     ap.add_argument("--cache-dir", type=Path, default=default_cache_dir(),
                     help="where the trained vectors are kept between runs (default: %(default)s)")
     ap.add_argument("--vectors-only", action="store_true", help="train (or find) the vectors and stop")
+    ap.add_argument("--from-json", type=Path, metavar="FILE", help="write the Markdown and the plot again from "
+                    "a run's JSON (after a change to the report), training nothing")
     ap.add_argument("--threads", type=int, default=2, help="threads for training the vectors (default 2); "
                     "the classifiers use one torch thread")
     ap.add_argument("--output", type=Path, default=RESULTS, help="directory of the results (default: bench/results)")
@@ -146,7 +148,14 @@ def coverage(vectors, glosses) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.from_json:
+        result = json.loads(args.from_json.read_text(encoding="utf-8"))
+        result["summary"] = report.summarize(result["runs"])
+        for path in report.write(result, args.from_json.parent, args.from_json.stem):
+            print(f"wrote {path}")
+        return 0
     check_inputs(args)
+    source = source_state()  # the code that runs, not the one at the end of the run
     logging.getLogger("fastemb").setLevel(logging.WARNING)
     import torch
 
@@ -176,7 +185,7 @@ def main(argv=None) -> int:
         "machine": {"cpu_model": cpu_model(), "logical_cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version(), "fastemb": fastemb.__version__,
                     "torch": torch.__version__, "keras": keras.__version__, "numpy": np.__version__,
-                    "torch_threads": torch.get_num_threads(), "source": source_state()},
+                    "torch_threads": torch.get_num_threads(), "source": source},
         "wall_seconds": round(time.time() - started, 1),
         "runs": runs,
     }

@@ -21,9 +21,11 @@ def _spread(values: List[float]) -> Optional[Dict]:
 
 def summarize(runs: List[Dict]) -> Dict:
     """{classifier: {"curve": {embedding: {size: accuracy spread}}, "unseen": ..., "unseen_glosses": {size: median},
-    "catch_up": size or None, "gap": {size: best fastemb median - random median}}}, accuracies in %."""
+    "catch_up": size or None, "catch_up_with": {embedding: size or None}, "gap": {size: best fastemb median -
+    random median}}}, accuracies in %. Random initialisation catches up at the first size where its median
+    accuracy is within CATCH_UP_POINTS of the best fastemb layer's (``catch_up``) or of each one's."""
     out = {}
-    for classifier in sorted({r["classifier"] for r in runs}):
+    for classifier in dict.fromkeys(r["classifier"] for r in runs):  # in the order they ran
         mine = [r for r in runs if r["classifier"] == classifier]
         sizes = sorted({r["per_class"] for r in mine})
         curve, unseen = {}, {}
@@ -35,9 +37,12 @@ def summarize(runs: List[Dict]) -> Dict:
         gap = {size: max(curve[e][size]["median"] for e in PRETRAINED if e in curve)
                - curve["random"][size]["median"] for size in sizes} if "random" in curve else {}
         catch_up = next((size for size in sizes if gap[size] <= CATCH_UP_POINTS), None) if gap else None
+        catch_up_with = {e: next((size for size in sizes if curve[e][size]["median"] - curve["random"][size]["median"]
+                                  <= CATCH_UP_POINTS), None) for e in PRETRAINED if e in curve and "random" in curve}
         unseen_glosses = {size: statistics.median(r["unseen_glosses"] for r in mine if r["per_class"] == size)
                           for size in sizes}
         out[classifier] = {"curve": curve, "unseen": unseen, "gap": gap, "catch_up": catch_up,
+                           "catch_up_with": catch_up_with,
                            "unseen_glosses": unseen_glosses}
     return out
 
@@ -100,7 +105,10 @@ def markdown(result: Dict, plot_name: str) -> str:
                  f"{s['catch_up']} glosses per class" if s["catch_up"] is not None else
                  f"random initialisation has not caught up at {sizes[-1]} glosses per class "
                  f"(best fastemb layer {s['gap'][sizes[-1]]:+.1f} points)") if s["gap"] else ""
-        lines += ["", catch + "." if catch else "", ""]
+        each = "; ".join(f"{e} at {size}" if size is not None else f"{e} not by {sizes[-1]}"
+                         for e, size in s.get("catch_up_with", {}).items())
+        lines += ["", (catch + ". Layer by layer, it comes within that of " + each + "." if each else catch + ".")
+                  if catch else "", ""]
     machine = result["machine"]
     lines += ["## Machine", "",
               f"{machine['cpu_model']}, {machine['logical_cpus']} logical CPUs, {machine['platform']}; Python "
