@@ -22,7 +22,6 @@ from .similarity import NearestWords
 logger = logging.getLogger("fastemb")
 
 Words = Union[str, Iterable[str]]
-OOV_FILLS = ("zeros", "random", "mean")  # embedding_matrix(oov=...)
 
 
 class WordVectors(NearestWords, GensimNames):
@@ -149,40 +148,52 @@ class WordVectors(NearestWords, GensimNames):
         With SubwordVectors, a word outside the vocabulary gets its vector
         from its n-grams, and only a word without any n-gram is missing.
         """
-        if oov not in OOV_FILLS:
-            raise ValueError(f"oov={oov!r}: use one of {', '.join(OOV_FILLS)}")
-        if not isinstance(word_index, Mapping):
-            word_index = {word: i for i, word in enumerate(word_index)}
-        for word, i in word_index.items():
-            if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i < 0:
-                raise ValueError(f"word_index[{word!r}] = {i!r}: ids must be integers 0 or more")
-        if num_words is not None and (not isinstance(num_words, (int, np.integer)) or num_words < 1):
-            raise ValueError(f"num_words={num_words!r}: give the number of rows (1 or more), or None")
-        rows = num_words if num_words is not None else max(word_index.values(), default=0) + 1
-        matrix = np.zeros((rows, self.dim), dtype=dtype)
-        wanted = [(word, i) for word, i in word_index.items() if i < rows]
-        found = [(i, self.word_to_index[word]) for word, i in wanted if word in self.word_to_index]
-        missing = []
-        for word, i in wanted:
-            if word not in self.word_to_index:
-                built = self._unseen_vector(word)
-                if built is None:
-                    missing.append(i)
-                else:
-                    matrix[i] = built
-        if found:
-            ids, sources = np.array(found).T
-            matrix[ids] = self.vectors[sources]
-        if missing and oov == "mean":
-            matrix[missing] = self.vectors.mean(axis=0)
-        elif missing and oov == "random":
-            rng = np.random.default_rng(seed)
-            matrix[missing] = rng.normal(self.vectors.mean(), self.vectors.std(), (len(missing), self.dim))
-        built = len(wanted) - len(found) - len(missing)
-        logger.info("embedding_matrix: %d rows; %d of %d words have a vector%s, %d do not (%s)",
-                    rows, len(wanted) - len(missing), len(wanted),
-                    f" ({built} built from n-grams)" if built else "", len(missing), oov)
+        from .embedding_layers import embedding_rows
+
+        matrix, coverage = embedding_rows(self, word_index, oov=oov, dtype=dtype, num_words=num_words, seed=seed)
+        logger.info("embedding_matrix: %d rows; %s", len(matrix), coverage)
         return matrix
+
+    def keras_embedding(self, word_index: Union[Mapping[str, int], Sequence[str]], trainable: bool = False,
+                        mask_zero: bool = True, oov: str = "zeros", num_words: Optional[int] = None,
+                        seed: Optional[int] = 0, name: Optional[str] = None):
+        """A built Keras 3 ``Embedding`` layer whose row ``i`` is the vector of the word with id ``i``.
+
+        ``word_index``, ``oov``, ``num_words`` and ``seed`` as in
+        :meth:`embedding_matrix`. ``trainable=False`` (default) keeps the vectors
+        fixed; True fine-tunes them. ``mask_zero=True`` (default) makes row 0
+        padding: its ids are masked for the layers after it (pooling, RNNs) and
+        its row is zeros; a word the index numbers 0 (e.g. ``"<pad>"``) is taken
+        as the padding token. ``layer.coverage`` (:class:`~fastemb.embedding_layers.EmbeddingCoverage`)
+        says how many words had a vector, which were built from n-grams
+        (SubwordVectors) and which had none; the same is logged at INFO.
+        Needs Keras 3 (``pip install "fastemb[keras]"``, on PyTorch with
+        ``KERAS_BACKEND=torch``).
+        """
+        from .embedding_layers import keras_embedding
+
+        return keras_embedding(self, word_index, trainable=trainable, mask_zero=mask_zero, oov=oov,
+                               num_words=num_words, seed=seed, name=name)
+
+    def torch_embedding(self, word_index: Union[Mapping[str, int], Sequence[str]], freeze: bool = True,
+                        padding_idx: Optional[int] = 0, oov: str = "zeros", num_words: Optional[int] = None,
+                        seed: Optional[int] = 0):
+        """A ``torch.nn.Embedding`` (float32) whose row ``i`` is the vector of the word with id ``i``.
+
+        ``word_index``, ``oov``, ``num_words`` and ``seed`` as in
+        :meth:`embedding_matrix`. ``freeze=True`` (default) keeps the vectors
+        fixed; False fine-tunes them. ``padding_idx`` (default 0; None: no
+        padding) is a zero row that gets no gradient; a word the index numbers
+        there (e.g. ``"<pad>"``) is taken as the padding token.
+        ``layer.coverage`` (:class:`~fastemb.embedding_layers.EmbeddingCoverage`)
+        says how many words had a vector, which were built from n-grams
+        (SubwordVectors) and which had none; the same is logged at INFO.
+        Needs PyTorch (``pip install "fastemb[torch]"``).
+        """
+        from .embedding_layers import torch_embedding
+
+        return torch_embedding(self, word_index, freeze=freeze, padding_idx=padding_idx, oov=oov,
+                               num_words=num_words, seed=seed)
 
     def _unseen_vector(self, word: str) -> Optional[np.ndarray]:
         """A vector for a word outside the vocabulary, or None: plain vectors have none."""

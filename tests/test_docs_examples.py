@@ -51,7 +51,7 @@ NOT_RUN = {
 }
 OPTIONAL_MODULES = {"keras", "torch", "matplotlib"}  # the torch, keras and plot extras (CI installs all three)
 SHELL_NEEDS = {"fastemb plot": "matplotlib"}  # commands of sh blocks that need an optional module
-BENCH_COMMAND = re.compile(r"^(python -m bench|python bench/[\w]+\.py)\b")
+BENCH_COMMAND = re.compile(r"^(python -m bench(?:\.\w+)?|python bench/[\w]+\.py)\b")
 
 # the words the examples ask about, beyond the demo corpus's
 EXTRA_LINES = (
