@@ -85,7 +85,8 @@ def open_text(path: Path) -> BinaryIO:
 
 
 def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES, max_run_bytes: int = MAX_RUN_BYTES,
-                unicode_errors: str = "strict", invalid: Optional["InvalidBytes"] = None) -> Iterator[bytes]:
+                unicode_errors: str = "strict", invalid: Optional["InvalidBytes"] = None,
+                start: int = 0, end: Optional[int] = None) -> Iterator[bytes]:
     """Yield the file's bytes in blocks of about ``block_bytes`` that end on
     whitespace, so no word is split across blocks.
 
@@ -95,13 +96,21 @@ def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES, max_run_bytes: int =
     ``bytes.decode`` does, counting the invalid bytes in ``invalid``. A "word"
     longer than ``max_run_bytes`` (no whitespace in that many bytes) is split at
     a character boundary, so memory stays bounded whatever the input.
+
+    ``start`` and ``end``: read only bytes [start, end) of an uncompressed file
+    (a shard of a large file, see shards.py; cut at whitespace by its caller).
     """
-    offset = 0  # of the start of `pending` in the (decompressed) file
+    offset = start  # of the start of `pending` in the (decompressed) file
     pending = b""
+    left = None if end is None else end - start  # bytes of the range not read yet
     try:
         with open_text(path) as stream:
+            if start:
+                stream.seek(start)
             while True:
-                data = stream.read(block_bytes)
+                data = stream.read(block_bytes if left is None else min(block_bytes, left))
+                if left is not None:
+                    left -= len(data)
                 pending += data
                 if not data:
                     if pending:
@@ -219,7 +228,8 @@ class ScannedCorpus:
 
 def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
          compiled: bool = True, max_words: int = MAX_WORDS_COUNTING,
-         cache_dir: Optional[str] = None, unicode_errors: str = "strict") -> ScannedCorpus:
+         cache_dir: Optional[str] = None, unicode_errors: str = "strict",
+         pieces: Optional[Sequence] = None) -> ScannedCorpus:
     """Read every file once (or the sentences an iterable gives, see sentences.py):
     count words (64-bit) and keep the text as provisional ids.
 
@@ -233,11 +243,15 @@ def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
     in ``invalid``. Raises FileNotFoundError for a missing path, CorpusError for
     unreadable, non-UTF-8 (when strict) or wordless input, or a full cache
     directory. Close the result (or use it in ``with``).
+
+    ``pieces`` (instead of ``paths``): one worker's shard, byte ranges of files
+    (shards.Piece) read in order; each ends a sentence, as a file does. A shard
+    may hold no words: the other workers' may.
     """
     if unicode_errors not in UNICODE_ERRORS:
         raise ValueError(f"unicode_errors={unicode_errors!r} is not one of {', '.join(UNICODE_ERRORS)}")
-    from_python = sentences.given(paths)
-    files = [] if from_python else list_files(paths)
+    from_python = pieces is None and sentences.given(paths)
+    files = [] if from_python else list_files(paths) if pieces is None else list(pieces)
     table = new_word_table(compiled)
     scanned = ScannedCorpus(cache_dir=cache_dir)
     try:
@@ -247,10 +261,12 @@ def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
                 sentences.check_counted(batch, count)
             _end_source(scanned)
         for path in files:
-            for block in iter_blocks(path, block_bytes, unicode_errors=unicode_errors, invalid=scanned.invalid):
+            where = {} if pieces is None else {"start": path.start, "end": path.end}
+            for block in iter_blocks(path if pieces is None else Path(path.path), block_bytes,
+                                     unicode_errors=unicode_errors, invalid=scanned.invalid, **where):
                 _count_block(table, scanned, block, max_words)
             _end_source(scanned)
-        if scanned.tokens == 0:
+        if scanned.tokens == 0 and pieces is None:
             where = ("sentences" if from_python else files[0] if len(files) == 1
                      else f"{len(files)} files ({files[0]} ...)")
             raise CorpusError(f"{where}: no words found (empty or only whitespace)")
