@@ -112,3 +112,11 @@ def test_workers_zero_and_bad_settings_fail_in_one_line(planted_corpus):
         fastemb.Model().train(planted_corpus, workers=2, cluster="simulate", sync_words=0)
     with pytest.raises(ValueError, match="checkpoint with workers"):
         fastemb.Model().train(planted_corpus, workers=2, cluster="simulate", checkpoint="x.npz")
+
+
+def test_without_ray_a_cluster_run_says_how_to_install_it(planted_corpus, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    with pytest.raises(ImportError, match=r'pip install "fastemb\[ray\]"'):
+        fastemb.Model(threads=1).train(planted_corpus, workers=2, progress=False)
