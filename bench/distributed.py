@@ -1,0 +1,254 @@
+"""Data-parallel training measured: one process against Ray workers against the simulation at N workers.
+
+    python -m bench --distributed                 # the grid below on the 100 MB corpus, 3 epochs, skip-gram
+    python -m bench --distributed --quick         # a smoke test on text8-prefix, 1 epoch
+    python -m bench.distributed --help
+
+Rows, in this order (each in a fresh process; the grid stops starting rows
+once --budget-minutes is spent, and the report says which did not run):
+
+* ``single``: one process, 2 threads (today's trainer, workers=1);
+* ``ray``: 2 Ray workers of 1 thread each on a local cluster, merging every
+  --sync-words words per worker (default 1M);
+* ``sim``: the deterministic simulation (virtual workers one after another in
+  one process, 1 thread) at N = 2, 4, 8, 16 and each sync interval
+  (words per worker between merges; ``epoch`` = one merge per epoch, Spark
+  MLlib's schedule, run in the same code).
+
+Each row's vectors are scored as bench/quality.py scores them (analogy among
+the 30,000 most frequent words, WS353, SimLex). Per row: training words/s,
+bytes moved per round, and the sync's share of a round. From the measured
+per-core speed and the Ray row's sync cost, a PROJECTION (labelled so) of the
+wall time on N nodes. Writes bench/results/<date>-distributed.json, .md and
+-distributed-quality.png (analogy against N, one line per sync interval).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.quality import ANALOGIES, PAIRS, RESTRICT_VOCAB  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORPORA = REPO_ROOT.parent / "shared" / "corpora"
+RESULTS = REPO_ROOT / "bench" / "results"
+EPOCH = 10**12  # sync_words that never ends a round inside an epoch: one merge per epoch
+SYNC_NAMES = {250_000: "0.25M", 1_000_000: "1M", 4_000_000: "4M", EPOCH: "epoch"}
+NETWORK_BYTES_PER_S = 1e9  # assumed for the projection only (10 GbE at ~80%)
+
+
+def plan(workers, syncs, ray_sync):
+    """Rows in priority order: the two real runs, then the simulations, the default sync interval first."""
+    rows = [{"kind": "single", "workers": 1, "threads": 2},
+            {"kind": "ray", "workers": 2, "threads": 1, "sync_words": ray_sync}]
+    ordered = [ray_sync] + [s for s in syncs if s != ray_sync]
+    for sync in ordered:
+        for n in workers:
+            rows.append({"kind": "sim", "workers": n, "threads": 1, "sync_words": sync})
+    return rows
+
+
+def run_row(row, corpus, epochs, dim):
+    """Train and score one row in this process; returns its figures."""
+    import fastemb
+
+    settings = dict(model="skipgram", dim=dim, epochs=epochs, threads=row["threads"], seed=1)
+    model = fastemb.Model(**settings)
+    started = time.perf_counter()
+    if row["kind"] == "single":
+        model.train(corpus, progress=False)
+    else:
+        model.train(corpus, progress=False, workers=row["workers"], sync_words=row["sync_words"],
+                    cluster="simulate" if row["kind"] == "sim" else "auto")
+    wall = time.perf_counter() - started
+    rounds = model.rounds
+    training = sum(r.seconds for r in rounds) if rounds else model.stats.seconds
+    kernel = sum(r.compute_seconds for r in rounds) if rounds else None
+    result = dict(row, wall_seconds=wall, training_seconds=training, words=model.stats.words,
+                  words_per_second=model.stats.words / training, vocab_size=len(model.vocab),
+                  vocab_digest=_digest(model.vocab), loss=model.stats.loss)
+    if rounds:
+        result.update(rounds=len(rounds), kernel_seconds=kernel,
+                      bytes_per_round=statistics.median(r.bytes for r in rounds),
+                      sync_seconds=sum(r.sync_seconds for r in rounds),
+                      sync_share_median=statistics.median(r.sync_seconds / r.seconds for r in rounds),
+                      sync_share_max=max(r.sync_seconds / r.seconds for r in rounds),
+                      rows_per_round=statistics.median(r.rows for r in rounds))
+    wv = model.wv
+    analogies = wv.evaluate_analogies(ANALOGIES, restrict_vocab=RESTRICT_VOCAB)
+    result["analogy_pct"] = 100.0 * analogies["accuracy"]
+    for name in ("ws353", "simlex"):
+        result[f"{name}_spearman"] = wv.evaluate_word_pairs(PAIRS[name], restrict_vocab=None)["spearman"]
+    return result
+
+
+def _digest(vocab):
+    import hashlib
+
+    h = hashlib.sha256("\n".join(vocab.words).encode())
+    h.update(vocab.counts.tobytes())
+    return h.hexdigest()[:16]
+
+
+def projection(results):
+    """Wall seconds of the 3-epoch run on N nodes of 1 core, from measured parts
+    (labelled a projection: no N-node cluster was run)."""
+    ray = next((r for r in results if r["kind"] == "ray" and "error" not in r), None)
+    if ray is None:
+        return []
+    per_core = ray["words"] / ray["kernel_seconds"]  # words per kernel-second of one 1-thread worker
+    sync_per_round_2 = ray["sync_seconds"] / ray["rounds"]
+    out = []
+    for row in results:
+        if row["kind"] != "sim" or "error" in row:
+            continue
+        n = row["workers"]
+        compute = row["words"] / (n * per_core)
+        # the driver's merge grows with the workers it hears from; the bytes cross the network once each way
+        sync = row["rounds"] * (sync_per_round_2 * n / 2 + row["bytes_per_round"] / NETWORK_BYTES_PER_S)
+        out.append({"workers": n, "sync_words": row["sync_words"], "compute_seconds": compute,
+                    "sync_seconds": sync, "wall_seconds": compute + sync, "sync_share": sync / (compute + sync)})
+    return out
+
+
+def markdown(report):
+    lines = [f"# Data-parallel training, {report['date']}", "",
+             f"Command: `{report['command']}`  ", f"Corpus: {report['corpus']} ({report['corpus_bytes']:,} bytes), "
+             f"{report['epochs']} epochs, skip-gram, dim {report['dim']}, seed 1. Machine: {os.cpu_count()} cores "
+             "shared with other work; one run per row (timings: a single sample, +-30%).", "",
+             "| row | workers x threads | sync words/worker | analogy % | WS353 | SimLex | training s | words/s | "
+             "rounds | MB/round | sync share (median / max) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in report["results"]:
+        if "error" in r:
+            lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {SYNC_NAMES.get(r.get('sync_words'), '')} "
+                         f"| failed: {r['error'][:80]} |")
+            continue
+        sync = SYNC_NAMES.get(r.get("sync_words"), str(r.get("sync_words", "")))
+        rounds = (f"{r['rounds']} | {r['bytes_per_round'] / 1e6:.1f} | "
+                  f"{100 * r['sync_share_median']:.1f}% / {100 * r['sync_share_max']:.1f}%") if "rounds" in r \
+            else "- | - | -"
+        lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {sync or '-'} | {r['analogy_pct']:.2f} | "
+                     f"{r['ws353_spearman']:.3f} | {r['simlex_spearman']:.3f} | {r['training_seconds']:.1f} | "
+                     f"{r['words_per_second']:,.0f} | {rounds} |")
+    if report["not_run"]:
+        lines += ["", "Not run (time budget): " + ", ".join(
+            f"{r['kind']} N={r['workers']} sync={SYNC_NAMES.get(r.get('sync_words'), '')}" for r in report["not_run"])]
+    lines += ["", "Simulation rows: sync share is the non-kernel part of a round run one worker after another "
+              "(delta extraction and apply for every worker, plus the merge), not a cluster's.", ""]
+    if report["projection"]:
+        lines += ["## PROJECTION (not measured): wall time on N one-core nodes", "",
+                  "compute = words / (N x the Ray row's per-core words/s); sync per round = the Ray row's measured "
+                  f"sync per round x N/2 + bytes per round / {NETWORK_BYTES_PER_S / 1e9:g} GB/s (an assumed "
+                  "network).", "", "| N | sync words/worker | compute s | sync s | wall s | sync share |",
+                  "|---|---|---|---|---|---|"]
+        for p in report["projection"]:
+            lines.append(f"| {p['workers']} | {SYNC_NAMES.get(p['sync_words'], p['sync_words'])} | "
+                         f"{p['compute_seconds']:.1f} | {p['sync_seconds']:.1f} | {p['wall_seconds']:.1f} | "
+                         f"{100 * p['sync_share']:.1f}% |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(report, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    single = next((r for r in report["results"] if r["kind"] == "single" and "error" not in r), None)
+    sims = [r for r in report["results"] if r["kind"] == "sim" and "error" not in r]
+    for sync in sorted({r["sync_words"] for r in sims}):
+        points = sorted((r["workers"], r["analogy_pct"]) for r in sims if r["sync_words"] == sync)
+        ax.plot(*zip(*points), marker="o", label=f"simulation, merge every {SYNC_NAMES.get(sync, sync)} words/worker")
+    ray = [r for r in report["results"] if r["kind"] == "ray" and "error" not in r]
+    if ray:
+        ax.plot([r["workers"] for r in ray], [r["analogy_pct"] for r in ray], "k*", markersize=12,
+                label="2 Ray workers x 1 thread")
+    if single:
+        ax.axhline(single["analogy_pct"], color="grey", linestyle="--", label="one process, 2 threads")
+        ax.axhspan(single["analogy_pct"] - 1, single["analogy_pct"] + 1, color="grey", alpha=0.15)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("workers N")
+    ax.set_ylabel("analogy accuracy, %")
+    ax.set_title(f"Quality against workers ({report['epochs']} epochs, {report['date']})")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bench --distributed", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="text8-prefix.txt, 1 epoch, N = 2, 4; sync 1M and epoch")
+    ap.add_argument("--corpus")
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--workers", help="simulated N, comma-separated (default 2,4,8,16)")
+    ap.add_argument("--syncs", help="words per worker between merges, comma-separated; 0 = per epoch "
+                                    "(default 1e6,0,2.5e5,4e6)")
+    ap.add_argument("--ray-sync", type=float, default=1e6)
+    ap.add_argument("--budget-minutes", type=float, default=60.0)
+    ap.add_argument("--name", default="distributed")
+    ap.add_argument("--date", default=datetime.date.today().isoformat())
+    ap.add_argument("--run", help=argparse.SUPPRESS)  # one row, as JSON: what each child process does
+    a = ap.parse_args(argv)
+    if a.run:
+        row = json.loads(a.run)
+        print(json.dumps(run_row(row["row"], row["corpus"], row["epochs"], row["dim"])))
+        return 0
+    corpus = a.corpus or str(CORPORA / ("text8-prefix.txt" if a.quick else "enwiki-text8style-1e8.txt"))
+    epochs = a.epochs or (1 if a.quick else 3)
+    workers = [int(n) for n in (a.workers or ("2,4" if a.quick else "2,4,8,16")).split(",")]
+    syncs = [int(float(s)) or EPOCH for s in (a.syncs or ("1e6,0" if a.quick else "1e6,0,2.5e5,4e6")).split(",")]
+    rows = plan(workers, syncs, int(a.ray_sync))
+    results, not_run, began = [], [], time.monotonic()
+    command = "python -m bench --distributed" + ("" if argv is None else " " + " ".join(argv))
+    for i, row in enumerate(rows):
+        if a.budget_minutes and time.monotonic() - began > 60 * a.budget_minutes:
+            not_run = rows[i:]
+            break
+        print(f"[{i + 1}/{len(rows)}] {row}", file=sys.stderr, flush=True)
+        child = subprocess.run([sys.executable, "-m", "bench.distributed", "--run",
+                                json.dumps({"row": row, "corpus": corpus, "epochs": epochs, "dim": a.dim})],
+                               capture_output=True, text=True, cwd=REPO_ROOT)
+        if child.returncode == 0:
+            results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            r = results[-1]
+            print(f"    analogy {r['analogy_pct']:.2f}%  {r['training_seconds']:.1f} s", file=sys.stderr, flush=True)
+        else:
+            results.append(dict(row, error=child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "?"))
+            print(f"    failed: {results[-1]['error']}", file=sys.stderr, flush=True)
+        _write(a, corpus, epochs, command, results, rows[i + 1:])
+    report = _write(a, corpus, epochs, command, results, not_run)
+    print((RESULTS / f"{a.date}-{a.name}.md").read_text())
+    return 0 if report else 1
+
+
+def _write(a, corpus, epochs, command, results, not_run):
+    """Write the JSON, Markdown and plot for the rows measured so far (a run cut short keeps them)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"date": a.date, "command": command, "corpus": os.path.basename(corpus),
+              "corpus_bytes": os.path.getsize(corpus), "epochs": epochs, "dim": a.dim, "results": results,
+              "not_run": not_run, "projection": projection(results)}
+    base = RESULTS / f"{a.date}-{a.name}"
+    Path(f"{base}.json").write_text(json.dumps(report, indent=1) + "\n")
+    Path(f"{base}.md").write_text(markdown(report))
+    try:
+        plot(report, f"{base}-quality.png")
+    except ImportError:
+        pass
+    return report
+
+
+if __name__ == "__main__":
+    sys.exit(main())
