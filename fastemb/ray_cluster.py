@@ -33,7 +33,8 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise ImportError(f"workers > 1 run on a Ray cluster, and Ray is not installed: {RAY_EXTRA}") from None
+        raise ImportError(f"workers > 1 run on a Ray cluster, and Ray is not installed: {RAY_EXTRA}",
+                          name="ray") from None
     return ray
 
 
@@ -44,7 +45,7 @@ def connect(cluster: str) -> bool:
     ray = import_ray()
     if ray.is_initialized():
         return False
-    quiet = {"logging_level": logging.WARNING, "log_to_driver": False, "include_dashboard": False}
+    quiet = {"logging_level": logging.ERROR, "log_to_driver": False, "include_dashboard": False}
     if cluster == "auto":
         try:
             ray.init(address="auto", **quiet)
