@@ -46,14 +46,19 @@ SYNC_NAMES = {250_000: "0.25M", 1_000_000: "1M", 4_000_000: "4M", EPOCH: "epoch"
 NETWORK_BYTES_PER_S = 1e9  # assumed for the projection only (10 GbE at ~80%)
 
 
-def plan(workers, syncs, ray_sync):
-    """Rows in priority order: the two real runs, then the simulations, the default sync interval first."""
+def plan(workers, syncs, ray_sync, rules=("mean",)):
+    """Rows in priority order: the two real runs, then the simulations (the
+    default sync interval first, then per epoch, then the other merge rules at
+    the default interval, then the other intervals)."""
     rows = [{"kind": "single", "workers": 1, "threads": 2},
-            {"kind": "ray", "workers": 2, "threads": 1, "sync_words": ray_sync}]
+            {"kind": "ray", "workers": 2, "threads": 1, "sync_words": ray_sync, "rule": "mean"}]
     ordered = [ray_sync] + [s for s in syncs if s != ray_sync]
-    for sync in ordered:
+    sims = [(ordered[0], "mean")] + [(s, "mean") for s in ordered[1:2]] + [(ray_sync, r) for r in rules
+                                                                          if r != "mean"]
+    sims += [(s, "mean") for s in ordered[2:]]
+    for sync, rule in sims:
         for n in workers:
-            rows.append({"kind": "sim", "workers": n, "threads": 1, "sync_words": sync})
+            rows.append({"kind": "sim", "workers": n, "threads": 1, "sync_words": sync, "rule": rule})
     return rows
 
 
@@ -66,9 +71,10 @@ def run_row(row, corpus, epochs, dim):
     started = time.perf_counter()
     if row["kind"] == "single":
         model.train(corpus, progress=False)
-    else:
-        model.train(corpus, progress=False, workers=row["workers"], sync_words=row["sync_words"],
-                    cluster="simulate" if row["kind"] == "sim" else "auto")
+    else:  # _train_distributed: Model.train's path with workers > 1, which also takes the merge rule
+        model._train_distributed(corpus, False, None, None, row["workers"],
+                                 "simulate" if row["kind"] == "sim" else "auto", row["sync_words"],
+                                 rule=row.get("rule", "mean"))
     wall = time.perf_counter() - started
     rounds = model.rounds
     training = sum(r.seconds for r in rounds) if rounds else model.stats.seconds
@@ -115,7 +121,8 @@ def projection(results):
         compute = row["words"] / (n * per_core)
         # the driver's merge grows with the workers it hears from; the bytes cross the network once each way
         sync = row["rounds"] * (sync_per_round_2 * n / 2 + row["bytes_per_round"] / NETWORK_BYTES_PER_S)
-        out.append({"workers": n, "sync_words": row["sync_words"], "compute_seconds": compute,
+        out.append({"workers": n, "sync_words": row["sync_words"], "rule": row.get("rule", "mean"),
+                    "compute_seconds": compute,
                     "sync_seconds": sync, "wall_seconds": compute + sync, "sync_share": sync / (compute + sync)})
     return out
 
@@ -125,8 +132,8 @@ def markdown(report):
              f"Command: `{report['command']}`  ", f"Corpus: {report['corpus']} ({report['corpus_bytes']:,} bytes), "
              f"{report['epochs']} epochs, skip-gram, dim {report['dim']}, seed 1. Machine: {os.cpu_count()} cores "
              "shared with other work; one run per row (timings: a single sample, +-30%).", "",
-             "| row | workers x threads | sync words/worker | analogy % | WS353 | SimLex | training s | words/s | "
-             "rounds | MB/round | sync share (median / max) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| row | workers x threads | sync words/worker | merge | analogy % | WS353 | SimLex | training s | words/s | "
+             "rounds | MB/round | sync share (median / max) |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         if "error" in r:
             lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {SYNC_NAMES.get(r.get('sync_words'), '')} "
@@ -136,22 +143,24 @@ def markdown(report):
         rounds = (f"{r['rounds']} | {r['bytes_per_round'] / 1e6:.1f} | "
                   f"{100 * r['sync_share_median']:.1f}% / {100 * r['sync_share_max']:.1f}%") if "rounds" in r \
             else "- | - | -"
-        lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {sync or '-'} | {r['analogy_pct']:.2f} | "
+        lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {sync or '-'} | {r.get('rule', '-')} | "
+                     f"{r['analogy_pct']:.2f} | "
                      f"{r['ws353_spearman']:.3f} | {r['simlex_spearman']:.3f} | {r['training_seconds']:.1f} | "
                      f"{r['words_per_second']:,.0f} | {rounds} |")
     if report["not_run"]:
         lines += ["", "Not run (time budget): " + ", ".join(
-            f"{r['kind']} N={r['workers']} sync={SYNC_NAMES.get(r.get('sync_words'), '')}" for r in report["not_run"])]
+            f"{r['kind']} N={r['workers']} sync={SYNC_NAMES.get(r.get('sync_words'), '')} {r.get('rule', '')}"
+            for r in report["not_run"])]
     lines += ["", "Simulation rows: sync share is the non-kernel part of a round run one worker after another "
               "(delta extraction and apply for every worker, plus the merge), not a cluster's.", ""]
     if report["projection"]:
         lines += ["## PROJECTION (not measured): wall time on N one-core nodes", "",
                   "compute = words / (N x the Ray row's per-core words/s); sync per round = the Ray row's measured "
                   f"sync per round x N/2 + bytes per round / {NETWORK_BYTES_PER_S / 1e9:g} GB/s (an assumed "
-                  "network).", "", "| N | sync words/worker | compute s | sync s | wall s | sync share |",
-                  "|---|---|---|---|---|---|"]
+                  "network).", "", "| N | sync words/worker | merge | compute s | sync s | wall s | sync share |",
+                  "|---|---|---|---|---|---|---|"]
         for p in report["projection"]:
-            lines.append(f"| {p['workers']} | {SYNC_NAMES.get(p['sync_words'], p['sync_words'])} | "
+            lines.append(f"| {p['workers']} | {SYNC_NAMES.get(p['sync_words'], p['sync_words'])} | {p['rule']} | "
                          f"{p['compute_seconds']:.1f} | {p['sync_seconds']:.1f} | {p['wall_seconds']:.1f} | "
                          f"{100 * p['sync_share']:.1f}% |")
     return "\n".join(lines) + "\n"
@@ -166,9 +175,11 @@ def plot(report, path):
     fig, ax = plt.subplots(figsize=(6, 4))
     single = next((r for r in report["results"] if r["kind"] == "single" and "error" not in r), None)
     sims = [r for r in report["results"] if r["kind"] == "sim" and "error" not in r]
-    for sync in sorted({r["sync_words"] for r in sims}):
-        points = sorted((r["workers"], r["analogy_pct"]) for r in sims if r["sync_words"] == sync)
-        ax.plot(*zip(*points), marker="o", label=f"simulation, merge every {SYNC_NAMES.get(sync, sync)} words/worker")
+    for sync, rule in sorted({(r["sync_words"], r.get("rule", "mean")) for r in sims}):
+        points = sorted((r["workers"], r["analogy_pct"]) for r in sims
+                        if r["sync_words"] == sync and r.get("rule", "mean") == rule)
+        ax.plot(*zip(*points), marker="o", linestyle="-" if rule == "mean" else ":",
+                label=f"simulation, {rule} every {SYNC_NAMES.get(sync, sync)} words/worker")
     ray = [r for r in report["results"] if r["kind"] == "ray" and "error" not in r]
     if ray:
         ax.plot([r["workers"] for r in ray], [r["analogy_pct"] for r in ray], "k*", markersize=12,
@@ -197,6 +208,8 @@ def main(argv=None):
     ap.add_argument("--syncs", help="words per worker between merges, comma-separated; 0 = per epoch "
                                     "(default 1e6,0,2.5e5,4e6)")
     ap.add_argument("--ray-sync", type=float, default=1e6)
+    ap.add_argument("--rules", default="mean,sum",
+                    help="merge rules simulated at --ray-sync (fastemb.row_merge.RULES; default %(default)s)")
     ap.add_argument("--budget-minutes", type=float, default=60.0)
     ap.add_argument("--name", default="distributed")
     ap.add_argument("--date", default=datetime.date.today().isoformat())
@@ -210,7 +223,7 @@ def main(argv=None):
     epochs = a.epochs or (1 if a.quick else 3)
     workers = [int(n) for n in (a.workers or ("2,4" if a.quick else "2,4,8,16")).split(",")]
     syncs = [int(float(s)) or EPOCH for s in (a.syncs or ("1e6,0" if a.quick else "1e6,0,2.5e5,4e6")).split(",")]
-    rows = plan(workers, syncs, int(a.ray_sync))
+    rows = plan(workers, syncs, int(a.ray_sync), [r for r in a.rules.split(",") if r])
     results, not_run, began = [], [], time.monotonic()
     command = "python -m bench --distributed" + ("" if argv is None else " " + " ".join(argv))
     for i, row in enumerate(rows):

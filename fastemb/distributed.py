@@ -66,10 +66,11 @@ class DistributedRun:
 
 def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[str], sync_words: int = SYNC_WORDS,
                       progress: bool = False, on_epoch: Optional[Callable] = None,
-                      on_round: Optional[RoundHook] = None, pool=None) -> DistributedRun:
+                      on_round: Optional[RoundHook] = None, pool=None, rule: str = "mean") -> DistributedRun:
     """Train from scratch on ``workers`` workers (see the module's note).
     ``on_round(record, pool)`` after each
-    merge; ``pool``: workers already made (tests), else made here.
+    merge; ``pool``: workers already made (tests), else made here; ``rule``:
+    the merge rule (row_merge.RULES; "mean" unless measuring another).
     ``on_epoch(tokens, epoch, loss, examples, seconds, alpha_start, alpha_end)``
     after each epoch, ``tokens`` being the corpus's words."""
     if sentences.given(corpus_paths):
@@ -108,7 +109,8 @@ def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[st
         bar = _progress_bar(sum(entries) * settings.epochs) if progress else None
         epoch_hook = (lambda *record: on_epoch(tokens, *record)) if on_epoch is not None else None
         records, loss = run_rounds(pool, (w_in, w_out), schedule, epoch_hook, on_round=on_round,
-                                   progress=(lambda done, _s: bar.update(done)) if bar is not None else None)
+                                   progress=(lambda done, _s: bar.update(done)) if bar is not None else None,
+                                   rule=rule)
     finally:
         if bar is not None:
             bar.close()

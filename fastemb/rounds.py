@@ -94,13 +94,13 @@ RoundHook = Callable[[RoundRecord, object], None]  # (the round just merged, the
 
 def run_rounds(pool, state: Tuple[np.ndarray, np.ndarray], schedule: Schedule,
                on_epoch: Optional[Callable] = None, on_round: Optional[RoundHook] = None,
-               progress=None) -> Tuple[List[RoundRecord], float]:
+               progress=None, rule: str = "mean") -> Tuple[List[RoundRecord], float]:
     """Train ``schedule.epochs`` epochs of ``schedule.rounds`` rounds, merging
     after each into ``state`` (the driver's merged (w_in, w_out), updated in
     place) and into every worker. ``on_epoch(epoch, loss, examples, seconds,
     alpha_start, alpha_end)`` after each epoch; ``on_round(record, pool)``
     after each merge. Returns the rounds' records and the run's mean loss.
-    Raises TrainingDiverged when a round's loss is not finite."""
+    Raises TrainingDiverged when a round's loss is not finite. ``rule``: row_merge.RULES."""
     shapes = (state[0].shape, state[1].shape)
     records: List[RoundRecord] = []
     run_loss, run_examples = 0.0, 0
@@ -114,7 +114,7 @@ def run_rounds(pool, state: Tuple[np.ndarray, np.ndarray], schedule: Schedule,
             if not math.isfinite(loss):
                 raise TrainingDiverged(f"training diverged (loss is {loss}) at epoch {epoch + 1}; "
                                        f"lower --alpha (now {schedule.alpha})")
-            merged = merge([r.delta for r in results], shapes)
+            merged = merge([r.delta for r in results], shapes, rule)
             apply(merged, state)
             pool.apply(merged)
             ended = time.perf_counter()

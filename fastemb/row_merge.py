@@ -58,23 +58,32 @@ def row_delta(base: Tuple[np.ndarray, np.ndarray], current: Tuple[np.ndarray, np
     return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 
-def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray], n_rows: int, dim: int
-                       ) -> Tuple[np.ndarray, np.ndarray]:
-    """(rows any worker changed, each one's mean change over the workers that changed it)."""
+RULES = ("mean", "sum")  # the merge rule; "sum" (of changes, not of vectors) is measured in bench/distributed.py
+
+
+def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray], n_rows: int, dim: int,
+                       rule: str = "mean") -> Tuple[np.ndarray, np.ndarray]:
+    """(rows any worker changed, each one's mean change over the workers that changed it);
+    ``rule="sum"``: the sum of their changes instead (what one process would
+    have applied, were the changes small)."""
     total = np.zeros((n_rows, dim), np.float32)
     touched = np.zeros(n_rows, np.int32)
     for worker_rows, delta in zip(rows, deltas):  # in worker order: the same sums everywhere
         total[worker_rows] += delta
         touched[worker_rows] += 1
     merged_rows = np.flatnonzero(touched)
+    if rule == "sum":
+        return merged_rows, total[merged_rows]
     return merged_rows, total[merged_rows] / touched[merged_rows, None].astype(np.float32)
 
 
-def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, int]]) -> RowDelta:
+def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, int]], rule: str = "mean"
+          ) -> RowDelta:
     """The merged change of the workers' ``deltas`` to matrices of ``shapes`` (w_in's, w_out's)."""
-    rows_in, delta_in = mean_over_touching([d.rows_in for d in deltas], [d.delta_in for d in deltas], *shapes[0])
+    rows_in, delta_in = mean_over_touching([d.rows_in for d in deltas], [d.delta_in for d in deltas], *shapes[0],
+                                           rule)
     rows_out, delta_out = mean_over_touching([d.rows_out for d in deltas], [d.delta_out for d in deltas],
-                                             *shapes[1])
+                                             *shapes[1], rule)
     return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 

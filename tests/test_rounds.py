@@ -120,3 +120,9 @@ def test_without_ray_a_cluster_run_says_how_to_install_it(planted_corpus, monkey
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
     with pytest.raises(ImportError, match=r'pip install "fastemb\[ray\]"'):
         fastemb.Model(threads=1).train(planted_corpus, workers=2, progress=False)
+
+
+def test_the_sum_rule_adds_the_touching_workers_changes():
+    merged = merge([delta([0, 2], [[1, 1, 1], [4, 4, 4]]), delta([0], [[3, 3, 3]])], ((3, 3), (1, 3)), rule="sum")
+    assert merged.rows_in.tolist() == [0, 2]
+    assert merged.delta_in.tolist() == [[4, 4, 4], [4, 4, 4]]
