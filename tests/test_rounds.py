@@ -126,3 +126,13 @@ def test_the_sum_rule_adds_the_touching_workers_changes():
     merged = merge([delta([0, 2], [[1, 1, 1], [4, 4, 4]]), delta([0], [[3, 3, 3]])], ((3, 3), (1, 3)), rule="sum")
     assert merged.rows_in.tolist() == [0, 2]
     assert merged.delta_in.tolist() == [[4, 4, 4], [4, 4, 4]]
+
+
+def test_more_workers_than_text_leaves_some_shards_empty_and_still_trains(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_text("a b c a b c\na b\n", encoding="utf-8")
+    model = fastemb.Model(dim=5, epochs=2, threads=1, min_count=1, sample=0).train(
+        path, workers=8, cluster="simulate", progress=False)
+    assert model.vocab.words == ["a", "b", "c"] and model.vocab.counts.tolist() == [4, 3, 2]
+    assert len(model.history) == 2 and model.history[0].examples > 0
+    assert np.isfinite(model.w_in).all()
