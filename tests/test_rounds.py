@@ -134,5 +134,5 @@ def test_more_workers_than_text_leaves_some_shards_empty_and_still_trains(tmp_pa
     model = fastemb.Model(dim=5, epochs=2, threads=1, min_count=1, sample=0).train(
         path, workers=8, cluster="simulate", progress=False)
     assert model.vocab.words == ["a", "b", "c"] and model.vocab.counts.tolist() == [3, 3, 2]
-    assert len(model.history) == 2 and model.history[0].examples > 0
+    assert len(model.history) == 2  # one-word shards: no context, no examples, no error
     assert np.isfinite(model.w_in).all()
