@@ -42,11 +42,12 @@ def changed_rows(base: np.ndarray, current: np.ndarray, rows: Optional[np.ndarra
                  ) -> Tuple[np.ndarray, np.ndarray]:
     """(rows where ``current`` differs from ``base``, current - base on them);
     among ``rows`` only, when given (a merge of some rows, see merge_rows)."""
+    # np.take, not fancy indexing: the same values, several times faster for whole rows
     if rows is None:
         changed = np.flatnonzero((current != base).any(axis=1))
     else:
-        changed = rows[(current[rows] != base[rows]).any(axis=1)]
-    return changed, current[changed] - base[changed]
+        changed = rows[(np.take(current, rows, axis=0) != np.take(base, rows, axis=0)).any(axis=1)]
+    return changed, np.take(current, changed, axis=0) - np.take(base, changed, axis=0)
 
 
 def row_delta(base: Tuple[np.ndarray, np.ndarray], current: Tuple[np.ndarray, np.ndarray],
@@ -69,12 +70,13 @@ def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray],
     total = np.zeros((n_rows, dim), np.float32)
     touched = np.zeros(n_rows, np.int32)
     for worker_rows, delta in zip(rows, deltas):  # in worker order: the same sums everywhere
-        total[worker_rows] += delta
+        total[worker_rows] = np.take(total, worker_rows, axis=0) + delta  # a worker's rows are distinct
         touched[worker_rows] += 1
     merged_rows = np.flatnonzero(touched)
+    summed = np.take(total, merged_rows, axis=0)
     if rule == "sum":
-        return merged_rows, total[merged_rows]
-    return merged_rows, total[merged_rows] / touched[merged_rows, None].astype(np.float32)
+        return merged_rows, summed
+    return merged_rows, summed / touched[merged_rows, None].astype(np.float32)
 
 
 def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, int]], rule: str = "mean"
@@ -92,6 +94,7 @@ def apply(merged: RowDelta, base: Tuple[np.ndarray, np.ndarray], current: Option
     changed rows of ``current`` (a worker's working copy) to the result."""
     for rows, delta, matrix, working in ((merged.rows_in, merged.delta_in, base[0], current and current[0]),
                                          (merged.rows_out, merged.delta_out, base[1], current and current[1])):
-        matrix[rows] += delta
+        updated = np.take(matrix, rows, axis=0) + delta
+        matrix[rows] = updated
         if working is not None:
-            working[rows] = matrix[rows]
+            working[rows] = updated
