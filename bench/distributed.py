@@ -62,6 +62,14 @@ def plan(workers, syncs, ray_sync, rules=("mean",)):
     return rows
 
 
+def _row(spec):
+    """A row from KIND:N:SYNC:RULE."""
+    kind, n, sync, rule = spec.split(":")
+    if kind == "single":
+        return {"kind": "single", "workers": 1, "threads": 2}
+    return {"kind": kind, "workers": int(n), "threads": 1, "sync_words": int(float(sync)) or EPOCH, "rule": rule}
+
+
 def run_row(row, corpus, epochs, dim):
     """Train and score one row in this process; returns its figures."""
     import fastemb
@@ -210,6 +218,8 @@ def main(argv=None):
     ap.add_argument("--ray-sync", type=float, default=1e6)
     ap.add_argument("--rules", default="mean,sum",
                     help="merge rules simulated at --ray-sync (fastemb.row_merge.RULES; default %(default)s)")
+    ap.add_argument("--rows", help="only these rows, comma-separated KIND:N:SYNC:RULE (sim:16:62500:hybrid, "
+                                   "ray:2:1e6:mean, single:1:0:-), instead of the grid")
     ap.add_argument("--budget-minutes", type=float, default=60.0)
     ap.add_argument("--name", default="distributed")
     ap.add_argument("--date", default=datetime.date.today().isoformat())
@@ -224,6 +234,8 @@ def main(argv=None):
     workers = [int(n) for n in (a.workers or ("2,4" if a.quick else "2,4,8,16")).split(",")]
     syncs = [int(float(s)) or EPOCH for s in (a.syncs or ("1e6,0" if a.quick else "1e6,0,2.5e5,4e6")).split(",")]
     rows = plan(workers, syncs, int(a.ray_sync), [r for r in a.rules.split(",") if r])
+    if a.rows:
+        rows = [_row(spec) for spec in a.rows.split(",") if spec]
     results, not_run, began = [], [], time.monotonic()
     command = "python -m bench --distributed" + ("" if argv is None else " " + " ".join(argv))
     for i, row in enumerate(rows):

@@ -59,14 +59,17 @@ def row_delta(base: Tuple[np.ndarray, np.ndarray], current: Tuple[np.ndarray, np
     return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 
-RULES = ("mean", "sum")  # the merge rule; "sum" (of changes, not of vectors) is measured in bench/distributed.py
+RULES = ("mean", "sum", "hybrid")  # the merge rules measured in bench/distributed.py; "mean" is the default
+HOT_ROWS = 1024  # "hybrid": the rows of the most frequent words (ids are by frequency) take the mean
 
 
 def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray], n_rows: int, dim: int,
                        rule: str = "mean") -> Tuple[np.ndarray, np.ndarray]:
     """(rows any worker changed, each one's mean change over the workers that changed it);
     ``rule="sum"``: the sum of their changes instead (what one process would
-    have applied, were the changes small)."""
+    have applied, were the changes small); ``"hybrid"``: the mean for the first
+    HOT_ROWS rows (the most frequent words, whose changes saturate: each worker's
+    is already a whole step), the sum for the others."""
     total = np.zeros((n_rows, dim), np.float32)
     touched = np.zeros(n_rows, np.int32)
     for worker_rows, delta in zip(rows, deltas):  # in worker order: the same sums everywhere
@@ -76,7 +79,10 @@ def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray],
     summed = np.take(total, merged_rows, axis=0)
     if rule == "sum":
         return merged_rows, summed
-    return merged_rows, summed / touched[merged_rows, None].astype(np.float32)
+    divisor = touched[merged_rows].astype(np.float32)
+    if rule == "hybrid":
+        divisor[merged_rows >= HOT_ROWS] = 1.0
+    return merged_rows, summed / divisor[:, None]
 
 
 def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, int]], rule: str = "mean"
