@@ -136,3 +136,13 @@ def test_more_workers_than_text_leaves_some_shards_empty_and_still_trains(tmp_pa
     assert model.vocab.words == ["a", "b", "c"] and model.vocab.counts.tolist() == [3, 3, 2]
     assert len(model.history) == 2  # one-word shards: no context, no examples, no error
     assert np.isfinite(model.w_in).all()
+
+
+def test_the_hybrid_rule_takes_the_mean_of_frequent_rows_and_the_sum_of_the_others(monkeypatch):
+    from fastemb import row_merge
+
+    monkeypatch.setattr(row_merge, "HOT_ROWS", 2)  # rows 0 and 1 are the frequent words'
+    merged = merge([delta([1, 2], [[2, 2, 2], [1, 1, 1]]), delta([1, 2], [[4, 4, 4], [5, 5, 5]])],
+                   ((3, 3), (1, 3)), rule="hybrid")
+    assert merged.rows_in.tolist() == [1, 2]
+    assert merged.delta_in.tolist() == [[3, 3, 3], [6, 6, 6]]
