@@ -63,11 +63,14 @@ def plan(workers, syncs, ray_sync, rules=("mean",)):
 
 
 def _row(spec):
-    """A row from KIND:N:SYNC:RULE."""
-    kind, n, sync, rule = spec.split(":")
+    """A row from KIND:N:SYNC:RULE[:HOT_ROWS:HOT_SPLITS]."""
+    kind, n, sync, rule, *hot = spec.split(":")
     if kind == "single":
         return {"kind": "single", "workers": 1, "threads": 2}
-    return {"kind": kind, "workers": int(n), "threads": 1, "sync_words": int(float(sync)) or EPOCH, "rule": rule}
+    row = {"kind": kind, "workers": int(n), "threads": 1, "sync_words": int(float(sync)) or EPOCH, "rule": rule}
+    if hot:
+        row.update(hot_rows=int(hot[0]), hot_splits=int(hot[1]))
+    return row
 
 
 def run_row(row, corpus, epochs, dim):
@@ -82,7 +85,8 @@ def run_row(row, corpus, epochs, dim):
     else:  # _train_distributed: Model.train's path with workers > 1, which also takes the merge rule
         model._train_distributed(corpus, False, None, None, row["workers"],
                                  "simulate" if row["kind"] == "sim" else "auto", row["sync_words"],
-                                 rule=row.get("rule", "mean"))
+                                 rule=row.get("rule", "mean"), hot_rows=row.get("hot_rows", 0),
+                                 hot_splits=row.get("hot_splits", 1))
     wall = time.perf_counter() - started
     rounds = model.rounds
     training = sum(r.seconds for r in rounds) if rounds else model.stats.seconds
@@ -119,7 +123,8 @@ def projection(results):
     ray = next((r for r in results if r["kind"] == "ray" and "error" not in r), None)
     if ray is None:
         return []
-    per_core = ray["words"] / ray["kernel_seconds"]  # words per kernel-second of one 1-thread worker
+    # kernel_seconds: the slowest worker's, summed over rounds; each worker trained its share of the words
+    per_core = ray["words"] / (ray["workers"] * ray["kernel_seconds"])  # words/s of one 1-thread worker
     sync_per_round_2 = ray["sync_seconds"] / ray["rounds"]
     out = []
     for row in results:
@@ -151,7 +156,8 @@ def markdown(report):
         rounds = (f"{r['rounds']} | {r['bytes_per_round'] / 1e6:.1f} | "
                   f"{100 * r['sync_share_median']:.1f}% / {100 * r['sync_share_max']:.1f}%") if "rounds" in r \
             else "- | - | -"
-        lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {sync or '-'} | {r.get('rule', '-')} | "
+        rule = r.get("rule", "-") + (f", top {r['hot_rows']} rows {r['hot_splits']}x" if r.get("hot_rows") else "")
+        lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {sync or '-'} | {rule} | "
                      f"{r['analogy_pct']:.2f} | "
                      f"{r['ws353_spearman']:.3f} | {r['simlex_spearman']:.3f} | {r['training_seconds']:.1f} | "
                      f"{r['words_per_second']:,.0f} | {rounds} |")
@@ -202,6 +208,7 @@ def plot(report, path):
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    plt.close(fig)
     return path
 
 
@@ -223,8 +230,22 @@ def main(argv=None):
     ap.add_argument("--budget-minutes", type=float, default=60.0)
     ap.add_argument("--name", default="distributed")
     ap.add_argument("--date", default=datetime.date.today().isoformat())
+    ap.add_argument("--replot", metavar="JSON", help="only rewrite the Markdown, projection and plot of a results JSON")
+    ap.add_argument("--add", metavar="JSON", nargs="*", default=[],
+                    help="with --replot: rows measured by --rows runs (their JSON files) to add to the report")
     ap.add_argument("--run", help=argparse.SUPPRESS)  # one row, as JSON: what each child process does
     a = ap.parse_args(argv)
+    if a.replot:
+        report = json.loads(Path(a.replot).read_text())
+        for extra in a.add:
+            more = json.loads(Path(extra).read_text())
+            report["results"] += [dict(r, added_by=more["command"]) for r in more["results"]]
+        report["projection"] = projection(report["results"])
+        base = Path(a.replot).with_suffix("")
+        Path(f"{base}.json").write_text(json.dumps(report, indent=1) + "\n")
+        Path(f"{base}.md").write_text(markdown(report))
+        plot(report, f"{base}-quality.png")
+        return 0
     if a.run:
         row = json.loads(a.run)
         print(json.dumps(run_row(row["row"], row["corpus"], row["epochs"], row["dim"])))

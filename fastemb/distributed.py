@@ -66,11 +66,15 @@ class DistributedRun:
 
 def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[str], sync_words: int = SYNC_WORDS,
                       progress: bool = False, on_epoch: Optional[Callable] = None,
-                      on_round: Optional[RoundHook] = None, pool=None, rule: str = "mean") -> DistributedRun:
+                      on_round: Optional[RoundHook] = None, pool=None, rule: str = "mean",
+                      hot_rows: int = 0, hot_splits: int = 1) -> DistributedRun:
     """Train from scratch on ``workers`` workers (see the module's note).
     ``on_round(record, pool)`` after each
     merge; ``pool``: workers already made (tests), else made here; ``rule``:
-    the merge rule (row_merge.RULES; "mean" unless measuring another).
+    the merge rule (row_merge.RULES; "mean" unless measuring another);
+    ``hot_rows`` > 0: the rows of the ``hot_rows`` most frequent words are
+    merged ``hot_splits`` times per round of ``sync_words``, the others once
+    (pWord2Vec's frequent rows merged more often; measured in bench/).
     ``on_epoch(tokens, epoch, loss, examples, seconds, alpha_start, alpha_end)``
     after each epoch, ``tokens`` being the corpus's words."""
     if sentences.given(corpus_paths):
@@ -100,8 +104,9 @@ def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[st
         log.info("read %s words on %d workers; vocabulary %s words (min_count=%d) in %.1f s", f"{tokens:,}",
                  pool.size, f"{len(vocab):,}", settings.min_count, time.perf_counter() - started)
         entries = pool.encode(vocab.words)
-        schedule = Schedule(sum(entries), settings.epochs, rounds_per_epoch(entries, sync_words),
-                            settings.alpha, settings.min_alpha)
+        splits = hot_splits if hot_rows else 1
+        schedule = Schedule(sum(entries), settings.epochs, rounds_per_epoch(entries, max(sync_words // splits, 1)),
+                            settings.alpha, settings.min_alpha, hot_rows, splits)
         w_in, w_out = trainer.init_matrices(len(vocab), settings)
         pool.start(w_in, w_out, vocab.counts, schedule)
         log.info("training %s on %d workers x %d thread(s), %d round(s) of up to %s words per epoch",

@@ -163,7 +163,7 @@ class Model:
 
     def _train_distributed(self, corpus_paths: CorpusPaths, progress: bool, checkpoint: Optional[PathLike],
                            callback: Optional[EpochCallback], workers: int, cluster: Optional[str],
-                           sync_words: int, on_round=None, rule: str = "mean") -> "Model":
+                           sync_words: int, on_round=None, rule: str = "mean", **merging) -> "Model":
         """Model.train with workers > 1 or a cluster (distributed.py); the model
         changes only when the run succeeds."""
         if checkpoint is not None:
@@ -179,7 +179,7 @@ class Model:
                 callback(record)
 
         run = train_distributed(corpus_paths, self.settings, workers, cluster, sync_words, progress,
-                                on_epoch=on_epoch, on_round=on_round, rule=rule)
+                                on_epoch=on_epoch, on_round=on_round, rule=rule, **merging)
         self.vocab, self.w_in, self.w_out, self.history, self.runs = run.vocab, run.w_in, run.w_out, history, 1
         self.stats = trainer.TrainingStats(run.tokens * self.settings.epochs, run.seconds, run.loss,
                                            invalid_bytes=run.invalid_bytes, kernel=run.build)

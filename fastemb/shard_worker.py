@@ -42,6 +42,12 @@ class Schedule:
     rounds: int
     alpha: float
     min_alpha: float
+    hot_rows: int = 0  # > 0: rounds merge only rows below this (the most frequent words)
+    full_every: int = 1  # ...except every full_every-th round and the epoch's last, which merge all
+
+    def full_merge(self, round_: int) -> bool:
+        """Whether round ``round_`` merges every changed row (else only the hot rows)."""
+        return self.hot_rows == 0 or (round_ + 1) % self.full_every == 0 or round_ == self.rounds - 1
 
     def lr_at(self, position: float) -> float:
         """The learning rate at a global position (ids from the run's start), as trainer.train's."""
@@ -125,7 +131,9 @@ class ShardWorker:
             loss, examples = tally[0] if tally else (0.0, 0)
             compute = stats.seconds
         started = time.perf_counter()
-        delta = row_delta(self.base, self.current)
+        hot = None if plan.full_merge(round_) else tuple(np.arange(min(plan.hot_rows, len(m)), dtype=np.int64)
+                                                         for m in self.current)
+        delta = row_delta(self.base, self.current, hot)
         return RoundResult(delta, loss, examples, end - begin, compute, time.perf_counter() - started)
 
     def apply(self, merged: RowDelta) -> None:
