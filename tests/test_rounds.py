@@ -146,3 +146,27 @@ def test_the_hybrid_rule_takes_the_mean_of_frequent_rows_and_the_sum_of_the_othe
                    ((3, 3), (1, 3)), rule="hybrid")
     assert merged.rows_in.tolist() == [1, 2]
     assert merged.delta_in.tolist() == [[3, 3, 3], [6, 6, 6]]
+
+
+def test_frequent_rows_merged_more_often_leave_the_rest_to_the_full_merges(planted_corpus):
+    seen = []
+
+    def at_round(record, pool):
+        schedule = pool.workers[0].schedule
+        copies = [tuple(m.copy() for m in pair) for pair in pool.matrices()]
+        seen.append((schedule.full_merge(record.round), record.rows, copies))
+
+    model = fastemb.Model(dim=30, epochs=2, threads=1, seed=1)._train_distributed(
+        planted_corpus, False, None, None, 3, "simulate", 40_000, on_round=at_round, rule="sum",
+        hot_rows=20, hot_splits=4)
+    partial = [s for s in seen if not s[0]]
+    assert partial and all(rows <= 2 * 20 for _, rows, _ in partial)  # only the 20 hot rows of each matrix
+    w_in = [copy[0] for copy in partial[0][2]]
+    assert all(np.array_equal(w[:20], w_in[0][:20]) for w in w_in)  # hot rows agree after every merge
+    assert not all(np.array_equal(w[20:], w_in[0][20:]) for w in w_in)  # the others wait for a full merge
+    full, last = [s for s in seen if s[0]], seen[-1]
+    assert last[0] and len(full) >= 2
+    for copy in last[2]:
+        np.testing.assert_array_equal(copy[0], model.w_in)
+        np.testing.assert_array_equal(copy[1], model.w_out)
+    assert demo.score(model.wv).partners_right >= 0.9 * demo.score(model.wv).partners_total
