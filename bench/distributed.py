@@ -120,21 +120,26 @@ def _digest(vocab):
 def projection(results):
     """Wall seconds of the 3-epoch run on N nodes of 1 core, from measured parts
     (labelled a projection: no N-node cluster was run)."""
-    ray = next((r for r in results if r["kind"] == "ray" and "error" not in r), None)
-    if ray is None:
+    rays = [r for r in results if r["kind"] == "ray" and "error" not in r]
+    if not rays:
         return []
-    # kernel_seconds: the slowest worker's, summed over rounds; each worker trained its share of the words
-    per_core = ray["words"] / (ray["workers"] * ray["kernel_seconds"])  # words/s of one 1-thread worker
-    sync_per_round_2 = ray["sync_seconds"] / ray["rounds"]
     out = []
     for row in results:
         if row["kind"] != "sim" or "error" in row:
             continue
+        # the Ray row that merged as this row does, else the first (its sync per round is then an estimate)
+        same = [r for r in rays if all(r.get(k) == row.get(k) for k in ("sync_words", "rule", "hot_rows"))]
+        ray = (same or rays)[0]
+        # kernel_seconds: the slowest worker's, summed over rounds; each worker trained its share of the words
+        per_core = ray["words"] / (ray["workers"] * ray["kernel_seconds"])  # words/s of one 1-thread worker
+        sync_per_round_2 = ray["sync_seconds"] / ray["rounds"]
         n = row["workers"]
         compute = row["words"] / (n * per_core)
         # the driver's merge grows with the workers it hears from; the bytes cross the network once each way
         sync = row["rounds"] * (sync_per_round_2 * n / 2 + row["bytes_per_round"] / NETWORK_BYTES_PER_S)
-        out.append({"workers": n, "sync_words": row["sync_words"], "rule": row.get("rule", "mean"),
+        out.append({"workers": n, "sync_words": row["sync_words"],
+                    "rule": row.get("rule", "mean") + (f", top {row['hot_rows']} {row['hot_splits']}x"
+                                                       if row.get("hot_rows") else ""),
                     "compute_seconds": compute,
                     "sync_seconds": sync, "wall_seconds": compute + sync, "sync_share": sync / (compute + sync)})
     return out
@@ -149,10 +154,12 @@ def markdown(report):
              "rounds | MB/round | sync share (median / max) |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         if "error" in r:
-            lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {SYNC_NAMES.get(r.get('sync_words'), '')} "
+            rule = r.get("rule", "-") + (f", top {r['hot_rows']} rows {r['hot_splits']}x" if r.get("hot_rows") else "")
+            lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | "
+                         f"{SYNC_NAMES.get(r.get('sync_words'), r.get('sync_words'))} | {rule} "
                          f"| failed: {r['error'][:80]} |")
             continue
-        sync = SYNC_NAMES.get(r.get("sync_words"), str(r.get("sync_words", "")))
+        sync = SYNC_NAMES.get(r.get("sync_words"), f"{r.get('sync_words', 0):,}")
         rounds = (f"{r['rounds']} | {r['bytes_per_round'] / 1e6:.1f} | "
                   f"{100 * r['sync_share_median']:.1f}% / {100 * r['sync_share_max']:.1f}%") if "rounds" in r \
             else "- | - | -"
