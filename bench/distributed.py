@@ -196,15 +196,16 @@ def plot(report, path):
     fig, ax = plt.subplots(figsize=(6, 4))
     single = next((r for r in report["results"] if r["kind"] == "single" and "error" not in r), None)
     sims = [r for r in report["results"] if r["kind"] == "sim" and "error" not in r]
-    for sync, rule in sorted({(r["sync_words"], r.get("rule", "mean")) for r in sims}):
+    for sync, rule, hot in sorted({(r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0)) for r in sims}):
         points = sorted((r["workers"], r["analogy_pct"]) for r in sims
-                        if r["sync_words"] == sync and r.get("rule", "mean") == rule)
-        ax.plot(*zip(*points), marker="o", linestyle="-" if rule == "mean" else ":",
-                label=f"simulation, {rule} every {SYNC_NAMES.get(sync, sync)} words/worker")
+                        if (r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0)) == (sync, rule, hot))
+        extra = f", top {hot} rows 8x" if hot else ""
+        ax.plot(*zip(*points), marker="o" if not hot else "s", linestyle="-" if rule == "mean" else ":",
+                label=f"simulation, {rule}{extra} every {SYNC_NAMES.get(sync, sync)} words/worker")
     ray = [r for r in report["results"] if r["kind"] == "ray" and "error" not in r]
     if ray:
         ax.plot([r["workers"] for r in ray], [r["analogy_pct"] for r in ray], "k*", markersize=12,
-                label="2 Ray workers x 1 thread")
+                label="2 Ray workers x 1 thread (mean; sum, top 1024 rows 8x)")
     if single:
         ax.axhline(single["analogy_pct"], color="grey", linestyle="--", label="one process, 2 threads")
         ax.axhspan(single["analogy_pct"] - 1, single["analogy_pct"] + 1, color="grey", alpha=0.15)
