@@ -59,7 +59,7 @@ def row_delta(base: Tuple[np.ndarray, np.ndarray], current: Tuple[np.ndarray, np
     return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 
-RULES = ("mean", "sum", "hybrid")  # the merge rules measured in bench/distributed.py; "mean" is the default
+RULES = ("mean", "sum", "hybrid", "cap2", "cap4")  # the merge rules measured in bench/distributed.py; "mean" is the default
 HOT_ROWS = 1024  # "hybrid": the rows of the most frequent words (ids are by frequency) take the mean
 
 
@@ -69,7 +69,8 @@ def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray],
     ``rule="sum"``: the sum of their changes instead (what one process would
     have applied, were the changes small); ``"hybrid"``: the mean for the first
     HOT_ROWS rows (the most frequent words, whose changes saturate: each worker's
-    is already a whole step), the sum for the others."""
+    is already a whole step), the sum for the others; ``"capK"``: the mean times
+    min(touching workers, K), the sum up to K workers."""
     total = np.zeros((n_rows, dim), np.float32)
     touched = np.zeros(n_rows, np.int32)
     for worker_rows, delta in zip(rows, deltas):  # in worker order: the same sums everywhere
@@ -82,6 +83,8 @@ def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray],
     divisor = touched[merged_rows].astype(np.float32)
     if rule == "hybrid":
         divisor[merged_rows >= HOT_ROWS] = 1.0
+    elif rule.startswith("cap"):
+        divisor /= np.minimum(divisor, np.float32(int(rule[3:])))
     return merged_rows, summed / divisor[:, None]
 
 

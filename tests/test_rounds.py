@@ -170,3 +170,9 @@ def test_frequent_rows_merged_more_often_leave_the_rest_to_the_full_merges(plant
         np.testing.assert_array_equal(copy[0], model.w_in)
         np.testing.assert_array_equal(copy[1], model.w_out)
     assert demo.score(model.wv).partners_right >= 0.9 * demo.score(model.wv).partners_total
+
+
+def test_a_capped_rule_sums_up_to_k_workers_changes():
+    merged = merge([delta([0, 1], [[2, 2, 2], [1, 1, 1]]), delta([0], [[4, 4, 4]]), delta([0], [[6, 6, 6]])],
+                   ((2, 3), (1, 3)), rule="cap2")
+    assert merged.delta_in.tolist() == [[8, 8, 8], [1, 1, 1]]  # row 0: mean 4 x min(3, 2); row 1: its one change
