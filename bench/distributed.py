@@ -193,7 +193,7 @@ def plot(report, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     single = next((r for r in report["results"] if r["kind"] == "single" and "error" not in r), None)
     sims = [r for r in report["results"] if r["kind"] == "sim" and "error" not in r]
     for sync, rule, hot in sorted({(r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0)) for r in sims}):
@@ -213,7 +213,7 @@ def plot(report, path):
     ax.set_xlabel("workers N")
     ax.set_ylabel("analogy accuracy, %")
     ax.set_title(f"Quality against workers ({report['epochs']} epochs, {report['date']})")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes: the lines stay visible
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
