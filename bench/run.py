@@ -2,6 +2,7 @@
 
     python -m bench                 # the full run: about 20-25 min on 2 cores
     python -m bench --quick         # a smoke test of everything: under 3 min
+    python -m bench --distributed   # Ray workers and the simulation at N workers (bench/distributed.py)
     python -m bench --help
 
 Runs every row (runners.ROWS: fastemb's backends and kernels, word2vec.c,
@@ -290,6 +291,11 @@ def replot(path):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--distributed" in argv:  # data-parallel training: its own grid (bench/distributed.py)
+        from bench import distributed
+
+        return distributed.main([arg for arg in argv if arg != "--distributed"])
     a = parse_args(argv)
     if a.replot:
         return replot(a.replot)

@@ -44,7 +44,7 @@ def _train_parser(subparsers) -> None:
     p.add_argument("--epochs", type=int, help=f"passes over the corpus (default {defaults.epochs})")
     p.add_argument("--alpha", type=float, help="initial learning rate (default 0.025 skip-gram, 0.05 CBOW)")
     p.add_argument("--min-alpha", type=float, help="final learning rate (default alpha * 1e-4)")
-    p.add_argument("--threads", type=int, help="worker threads (default: all cores)")
+    p.add_argument("--threads", type=int, help="worker threads (default: all cores); with --workers, threads per worker")
     p.add_argument("--seed", type=int, help=f"random seed (default {defaults.seed})")
     p.add_argument("--max-sentence-length", type=int,
                    help=f"cut longer sentences, in words (default {defaults.max_sentence_length})")
@@ -66,7 +66,23 @@ def _train_parser(subparsers) -> None:
     _unicode_errors_argument(p)
     _progress_arguments(p)
     _run_arguments(p)
+    _cluster_arguments(p)
     p.set_defaults(run=_run_train)
+
+
+def _cluster_arguments(p) -> None:
+    """Data-parallel training on a Ray cluster: fastemb/distributed.py, docs/distributed.md."""
+    from .rounds import SYNC_WORDS
+
+    g = p.add_argument_group("data-parallel training on a Ray cluster (pip install \"fastemb[ray]\")")
+    g.add_argument("--workers", type=int, default=1,
+                   help="workers, each with --threads threads and its own shard of the corpus "
+                        "(default %(default)s: this process alone)")
+    g.add_argument("--cluster", metavar="ADDRESS",
+                   help="auto (the running Ray cluster, else a local one; the default with --workers > 1), "
+                        "a Ray address such as ray://head:10001, or simulate (the workers one after another here)")
+    g.add_argument("--sync-words", type=int, default=SYNC_WORDS, metavar="N",
+                   help="words each worker trains between merges (default %(default)s)")
 
 
 def _unicode_errors_argument(p) -> None:
@@ -160,7 +176,12 @@ def _run_train(args: argparse.Namespace) -> None:
     from .checkpoint import resume
     from .model import Model
 
+    from .distributed import check_arguments, is_distributed
+
     settings = {name: getattr(args, name) for name in SETTING_NAMES}
+    check_arguments(args.workers, args.cluster, args.sync_words)
+    if args.resume and is_distributed(args.workers, args.cluster):
+        raise ValueError("--resume with --workers > 1 or --cluster is not supported yet")
     if args.checkpoint_every < 0:
         raise ValueError(f"--checkpoint-every={args.checkpoint_every:g}: give minutes, 0 or more")
     model = None if args.resume else Model(**settings)
@@ -175,7 +196,8 @@ def _run_train(args: argparse.Namespace) -> None:
                            save_to=checkpoint, **{k: v for k, v in settings.items() if v is not None})
         else:
             model.train(args.corpus, progress=progress_of(args), checkpoint=checkpoint,
-                        checkpoint_every=args.checkpoint_every)
+                        checkpoint_every=args.checkpoint_every, workers=args.workers, cluster=args.cluster,
+                        sync_words=args.sync_words)
     except KeyboardInterrupt:
         raise KeyboardInterrupt(_how_to_resume(model, checkpoint, args.checkpoint_every)) from None
     _write_outputs(model, args, checkpoint)

@@ -86,7 +86,8 @@ def open_text(path: Path) -> BinaryIO:
 
 
 def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES, max_run_bytes: int = MAX_RUN_BYTES,
-                unicode_errors: str = "strict", invalid: Optional["InvalidBytes"] = None) -> Iterator[bytes]:
+                unicode_errors: str = "strict", invalid: Optional["InvalidBytes"] = None,
+                start: int = 0, end: Optional[int] = None) -> Iterator[bytes]:
     """Yield the file's bytes in blocks of about ``block_bytes`` that end on
     whitespace, so no word is split across blocks.
 
@@ -96,13 +97,21 @@ def iter_blocks(path: Path, block_bytes: int = BLOCK_BYTES, max_run_bytes: int =
     ``bytes.decode`` does, counting the invalid bytes in ``invalid``. A "word"
     longer than ``max_run_bytes`` (no whitespace in that many bytes) is split at
     a character boundary, so memory stays bounded whatever the input.
+
+    ``start`` and ``end``: read only bytes [start, end) of an uncompressed file
+    (a shard of a large file, see shards.py; cut at whitespace by its caller).
     """
-    offset = 0  # of the start of `pending` in the (decompressed) file
+    offset = start  # of the start of `pending` in the (decompressed) file
     pending = b""
+    left = None if end is None else end - start  # bytes of the range not read yet
     try:
         with open_text(path) as stream:
+            if start:
+                stream.seek(start)
             while True:
-                data = stream.read(block_bytes)
+                data = stream.read(block_bytes if left is None else min(block_bytes, left))
+                if left is not None:
+                    left -= len(data)
                 pending += data
                 if not data:
                     if pending:
@@ -221,7 +230,7 @@ class ScannedCorpus:
 def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
          compiled: bool = True, max_words: int = MAX_WORDS_COUNTING,
          cache_dir: Optional[str] = None, unicode_errors: str = "strict",
-         progress: Progress = False) -> ScannedCorpus:
+         progress: Progress = False, pieces: Optional[Sequence] = None) -> ScannedCorpus:
     """Read every file once (or the sentences an iterable gives, see sentences.py):
     count words (64-bit) and keep the text as provisional ids.
 
@@ -236,15 +245,21 @@ def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
     unreadable, non-UTF-8 (when strict) or wordless input, or a full cache
     directory. ``progress``: a "counting" bar (see progress.py), in bytes
     read or, for sentences, words. Close the result (or use it in ``with``).
+
+    ``pieces`` (instead of ``paths``): one worker's shard, byte ranges of files
+    (shards.Piece) read in order; each ends a sentence, as a file does. A shard
+    may hold no words: the other workers' may.
     """
     if unicode_errors not in UNICODE_ERRORS:
         raise ValueError(f"unicode_errors={unicode_errors!r} is not one of {', '.join(UNICODE_ERRORS)}")
-    from_python = sentences.given(paths)
-    files = [] if from_python else list_files(paths)
+    from_python = pieces is None and sentences.given(paths)
+    files = [] if from_python else list_files(paths) if pieces is None else list(pieces)
     table = new_word_table(compiled)
     scanned = ScannedCorpus(cache_dir=cache_dir)
-    bar = (Bar(progress, "counting") if from_python
-           else Bar(progress, "counting", _known_size(files), unit="B"))
+    if from_python:
+        bar = Bar(progress, "counting")
+    else:  # a shard's pieces are parts of files: no total
+        bar = Bar(progress, "counting", _known_size(files) if pieces is None else None, unit="B")
     try:
         if from_python:
             for batch in sentences.batches(paths):
@@ -253,11 +268,13 @@ def scan(paths: Corpus, block_bytes: int = BLOCK_BYTES,
                 bar.update(count)
             _end_source(scanned)
         for path in files:
-            for block in iter_blocks(path, block_bytes, unicode_errors=unicode_errors, invalid=scanned.invalid):
+            where = {} if pieces is None else {"start": path.start, "end": path.end}
+            for block in iter_blocks(path if pieces is None else Path(path.path), block_bytes,
+                                     unicode_errors=unicode_errors, invalid=scanned.invalid, **where):
                 _count_block(table, scanned, block, max_words)
                 bar.update(len(block))
             _end_source(scanned)
-        if scanned.tokens == 0:
+        if scanned.tokens == 0 and pieces is None:
             where = ("sentences" if from_python else files[0] if len(files) == 1
                      else f"{len(files)} files ({files[0]} ...)")
             raise CorpusError(f"{where}: no words found (empty or only whitespace)")

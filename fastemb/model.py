@@ -15,6 +15,8 @@ from . import corpus, sentences, trainer
 from ._backend import kernel_for, resolve
 from .checkpoint import CHECKPOINT_MINUTES, check_checkpoint, describe_progress, fingerprint, ids_digest
 from .config import Settings, make_settings
+from .distributed import check_arguments, is_distributed, train_distributed
+from .rounds import SYNC_WORDS
 from .errors import CorpusError, ModelFormatError
 from .outputs import PathLike
 from .history import EpochCallback, EpochRecord
@@ -60,6 +62,7 @@ class Model:
         self.stats: Optional[trainer.TrainingStats] = None
         self.history: List[EpochRecord] = []
         self.runs = 0  # training runs so far: train is run 1, each train_more one more
+        self.rounds: list = []  # a data-parallel run's rounds (rounds.RoundRecord), else empty
         self._checkpoint: Optional[PathLike] = None  # where the latest run saves its checkpoints
         self._forget_subwords()
 
@@ -115,7 +118,8 @@ class Model:
             raise RuntimeError("the model is not trained yet: call model.train(corpus) first")
 
     def train(self, corpus_paths: CorpusPaths, progress: Progress = None, checkpoint: Optional[PathLike] = None,
-              checkpoint_every: float = CHECKPOINT_MINUTES, callback: Optional[EpochCallback] = None) -> "Model":
+              checkpoint_every: float = CHECKPOINT_MINUTES, callback: Optional[EpochCallback] = None,
+              workers: int = 1, cluster: Optional[str] = None, sync_words: int = SYNC_WORDS) -> "Model":
         """Read the corpus (files, directories, .gz/.bz2/.xz), build the vocabulary
         and train from scratch. ``progress``: a bar on stderr for each long step
         (counting, phrases, encoding, training); None (the default) shows them when
@@ -127,7 +131,19 @@ class Model:
         interrupted run from it.
         ``callback(record)`` is called on this thread after each epoch with its
         :class:`~fastemb.history.EpochRecord`. Returns the model itself.
+
+        ``workers`` > 1 trains data-parallel on a Ray cluster (the ``ray`` extra:
+        ``pip install "fastemb[ray]"``), ``threads`` threads per worker, merging
+        the workers' changes every ``sync_words`` words each (default 1,000,000);
+        ``cluster`` is ``"auto"`` (the default then: join the running Ray
+        cluster, else start a local one), a Ray address such as
+        ``"ray://head:10001"``, or ``"simulate"`` (the same rounds with virtual
+        workers, one after another in this process). See docs/distributed.md.
         """
+        check_arguments(workers, cluster, sync_words)
+        if is_distributed(workers, cluster):
+            return self._train_distributed(corpus_paths, progress, checkpoint, callback, workers, cluster,
+                                           sync_words)
         settings = self.settings
         kernel, build = kernel_for(settings)  # fail (or compile) before reading, not after
         check_checkpoint(checkpoint, checkpoint_every)
@@ -147,6 +163,32 @@ class Model:
         corpus_id = {"files": files, "tokens": text.tokens, "digest": ids_digest(text.ids) if checkpoint else None}
         return self._run(kernel, build, text, settings, progress, corpus_id=corpus_id, checkpoint=checkpoint,
                          checkpoint_every=checkpoint_every, callback=callback)
+
+    def _train_distributed(self, corpus_paths: CorpusPaths, progress: Progress, checkpoint: Optional[PathLike],
+                           callback: Optional[EpochCallback], workers: int, cluster: Optional[str],
+                           sync_words: int, on_round=None, rule: str = "mean", **merging) -> "Model":
+        """Model.train with workers > 1 or a cluster (distributed.py); the model
+        changes only when the run succeeds."""
+        if checkpoint is not None:
+            raise ValueError("checkpoint with workers > 1 is not supported yet; a lost worker is replaced "
+                             "from the last merge instead (docs/distributed.md)")
+        history: List[EpochRecord] = []
+
+        def on_epoch(tokens: int, epoch: int, loss: float, examples: int, seconds: float, first: float,
+                     last: float) -> None:
+            record = EpochRecord(1, epoch + 1, tokens, examples, loss, seconds, first, last)
+            history.append(record)
+            if callback is not None:
+                callback(record)
+
+        run = train_distributed(corpus_paths, self.settings, workers, cluster, sync_words, progress,
+                                on_epoch=on_epoch, on_round=on_round, rule=rule, **merging)
+        self.vocab, self.w_in, self.w_out, self.history, self.runs = run.vocab, run.w_in, run.w_out, history, 1
+        self.stats = trainer.TrainingStats(run.tokens * self.settings.epochs, run.seconds, run.loss,
+                                           invalid_bytes=run.invalid_bytes, kernel=run.build)
+        self.rounds = run.rounds
+        self._forget_subwords()
+        return self
 
     def train_more(self, corpus_paths: CorpusPaths, epochs: Optional[int] = None, progress: Progress = None,
                    update_vocab: bool = False, alpha: Optional[float] = None, min_alpha: Optional[float] = None,
@@ -247,7 +289,7 @@ class Model:
         model.stats = trainer.TrainingStats(**{k: v for k, v in saved.stats.items() if k in known}) \
             if saved.stats else None
         model.history = [EpochRecord.from_dict(record) for record in saved.history]
-        model.runs, model._checkpoint = saved.runs, None
+        model.runs, model._checkpoint, model.rounds = saved.runs, None, []
         model._forget_subwords()
         return model
 
@@ -414,10 +456,13 @@ def _return_free_memory() -> None:
         pass
 
 
-def train(corpus_paths: CorpusPaths, progress: Progress = None, **settings) -> WordVectors:
+def train(corpus_paths: CorpusPaths, progress: Progress = None, workers: int = 1, cluster: Optional[str] = None,
+          sync_words: int = SYNC_WORDS, **settings) -> WordVectors:
     """Train word vectors on a corpus: ``Model(**settings).train(corpus_paths).wv``.
 
     ``corpus_paths`` is a file, a directory, or a list of them; see :class:`Model`
-    for the settings and their defaults.
+    for the settings and their defaults, and :meth:`Model.train` for
+    ``workers``, ``cluster`` and ``sync_words`` (data-parallel training on Ray).
     """
-    return Model(**settings).train(corpus_paths, progress=progress).wv
+    return Model(**settings).train(corpus_paths, progress=progress, workers=workers, cluster=cluster,
+                                   sync_words=sync_words).wv

@@ -46,11 +46,17 @@ NOT_RUN = {
     ("performance.md", "/usr/bin/time -v word2phrase -train ../shared/corpora/enwiki-text8style-1e8.txt \\"):
         "needs word2phrase (word2vec.c's tool, not in any extra) and GNU time; fastemb phrases itself runs "
         "on docs/phrases.md and docs/cli.md",
+    ("distributed.md", "ray start --head --num-cpus 2"):
+        "starts a Ray head node that outlives the test (and `ray stop` would end every Ray process on the machine); "
+        "tests/test_ray_cluster.py runs the same fastemb train --workers 2 --cluster ADDRESS on a 2-node cluster "
+        "it starts and stops itself",
+    ("README.md", "ray start --head --num-cpus 2"):
+        "as distributed.md's block: starts a Ray head node that outlives the test",
     ("contributing.md", "mkdocs build --strict --site-dir /tmp/fastemb-site"):
         "mkdocs is in the docs extra, not the test extra; .ci/run builds the site with this command itself",
 }
-OPTIONAL_MODULES = {"keras", "torch", "matplotlib"}  # the torch, keras and plot extras (CI installs all three)
-SHELL_NEEDS = {"fastemb plot": "matplotlib"}  # commands of sh blocks that need an optional module
+OPTIONAL_MODULES = {"keras", "torch", "matplotlib", "ray"}  # the torch, keras, plot and ray extras (CI installs all)
+SHELL_NEEDS = {"fastemb plot": "matplotlib", "--cluster auto": "ray"}  # commands of sh blocks that need an optional module
 BENCH_COMMAND = re.compile(r"^(python -m bench(?:\.\w+)?|python bench/[\w]+\.py)\b")
 
 # the words the examples ask about, beyond the demo corpus's
