@@ -51,6 +51,7 @@ def resume(checkpoint: PathLike, corpus_paths: corpus.Corpus, progress: Optional
     ``settings``: as for :func:`load_model`. A finished model is returned as it is.
     """
     from .model import Model, _read_checked  # model.py uses this module's helpers: imported when called
+    from .run_text import read_corpus, read_more
 
     saved = _read_checked(checkpoint, settings)
     model = Model._from_saved(saved)
@@ -67,8 +68,8 @@ def resume(checkpoint: PathLike, corpus_paths: corpus.Corpus, progress: Optional
                                    settings.get("backend") is not None)
     _same_files(checkpoint, state["corpus"]["files"], fingerprint(corpus_paths))
     # a train_more's vocabulary already holds any words the run added: map the text onto it as it is
-    text = (model._read_more(corpus_paths, run_settings, False, progress) if more
-            else model._read_corpus(corpus_paths, progress))
+    text = (read_more(model.vocab, model.settings.min_count, corpus_paths, run_settings, False, progress) if more
+            else read_corpus(corpus_paths, model.settings, progress))
     differs = _corpus_differs(state["corpus"], model.vocab, text.vocab, text.ids, text.tokens)
     if differs:
         raise CorpusError(f"{corpus.describe(corpus_paths)}: not the corpus of the checkpoint {checkpoint} "

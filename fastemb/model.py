@@ -2,12 +2,11 @@
 (checkpoints, corpus identity and resuming: checkpoint.py)."""
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import time
 from dataclasses import asdict, replace
-from typing import List, NamedTuple, Optional
+from typing import List, Optional
 
 import numpy as np
 
@@ -17,15 +16,15 @@ from .checkpoint import CHECKPOINT_MINUTES, check_checkpoint, describe_progress,
 from .config import Settings, make_settings
 from .distributed import check_arguments, is_distributed, train_distributed
 from .rounds import SYNC_WORDS
-from .errors import CorpusError, ModelFormatError
+from .errors import ModelFormatError
 from .outputs import PathLike
 from .history import EpochCallback, EpochRecord
 from .model_format import SavedModel, read_header, read_model, write_model
-from .phrases import join_scanned
 from .progress import Progress
+from .run_text import RunText, read_corpus, read_more
 from .subwords import SubwordTable
 from .vectors import SubwordVectors, WordVectors
-from .vocab import Vocab, build_vocab, map_to_vocab
+from .vocab import Vocab
 
 log = logging.getLogger("fastemb")
 CorpusPaths = corpus.Corpus  # files and directories, or sentences from Python
@@ -151,7 +150,7 @@ class Model:
         if checkpoint is not None and sentences.given(corpus_paths) and not sentences.restartable(corpus_paths):
             log.warning("the sentences come from a one-pass iterator: to resume from %s, give resume the same "
                         "sentences again", checkpoint)
-        text = self._read_corpus(corpus_paths, progress)
+        text = read_corpus(corpus_paths, settings, progress)
         self.vocab = vocab = text.vocab
         if settings.maxn:
             log.info("subwords: n-grams of %d..%d characters, %s buckets; %.1f input rows per word; "
@@ -226,7 +225,7 @@ class Model:
         kernel, build = kernel_for(run_settings)
         check_checkpoint(checkpoint, checkpoint_every)
         files = fingerprint(corpus_paths) if checkpoint else None
-        text = self._read_more(corpus_paths, run_settings, update_vocab, progress)
+        text = read_more(self.vocab, self.settings.min_count, corpus_paths, run_settings, update_vocab, progress)
         vocab = text.vocab
         added = len(vocab) - len(self.vocab)
         if added:
@@ -238,35 +237,6 @@ class Model:
                     "update_vocab": update_vocab, "unicode_errors": run_settings.unicode_errors}
         return self._run(kernel, build, text, run_settings, progress, corpus_id=corpus_id,
                          run_info=run_info, checkpoint=checkpoint, checkpoint_every=checkpoint_every, callback=callback)
-
-    def _read_more(self, corpus_paths: CorpusPaths, run_settings: Settings, update_vocab: bool,
-                   progress: Progress) -> "_Text":
-        """Read text for train_more on the current vocabulary (grown with ``update_vocab``)."""
-        started = time.perf_counter()
-        add_min_count = self.settings.min_count if update_vocab else None
-        with corpus.scan(corpus_paths, max_words=run_settings.max_words_counting, cache_dir=run_settings.cache_dir,
-                         unicode_errors=run_settings.unicode_errors, progress=progress) as scanned:
-            if run_settings.phrases:  # the vocabulary holds phrases: join the new text's pairs too
-                join_scanned(scanned, run_settings.phrases, run_settings.phrases_threshold, run_settings.min_count,
-                             progress=progress)
-            vocab, new_id = map_to_vocab(self.vocab, scanned.words, scanned.counts, add_min_count)
-            tokens, distinct = scanned.tokens, len(scanned.words)
-            unknown = int(np.count_nonzero(new_id < 0))
-            skipped = tokens - int(scanned.counts[new_id >= 0].sum())
-            if skipped == tokens:
-                raise CorpusError(f"{corpus.describe(corpus_paths)}: none of its {tokens:,} words is in the model's "
-                                  "vocabulary; update_vocab=True adds new words")
-            scanned.words = []
-            ids = corpus.encode(scanned, new_id, cache_dir=run_settings.cache_dir, progress=progress)
-        added = len(vocab) - len(self.vocab)
-        log.info("read %s words, %s distinct, in %.1f s; %s", f"{tokens:,}", f"{distinct:,}",
-                 time.perf_counter() - started,
-                 f"added {added:,} new words (min_count={self.settings.min_count})" if update_vocab
-                 else "the vocabulary is unchanged")
-        if skipped:
-            log.info("skipped %s occurrences (%.1f%%) of %s words not in the vocabulary%s", f"{skipped:,}",
-                     100 * skipped / tokens, f"{unknown:,}", " (below min_count)" if update_vocab else "")
-        return _Text(vocab, ids, tokens, skipped, _report_invalid(scanned, run_settings))
 
     def save_model(self, path: PathLike, progress: Progress = None) -> None:
         """Write the whole model (settings, vocabulary and counts, both matrices,
@@ -308,30 +278,7 @@ class Model:
         settings = make_settings(**values)
         return replace(settings, seed=run_seed(settings.seed, run))
 
-    def _read_corpus(self, corpus_paths: CorpusPaths, progress: Progress) -> "_Text":
-        """Scan the corpus, build the vocabulary and encode the text."""
-        settings = self.settings
-        started = time.perf_counter()
-        with corpus.scan(corpus_paths, max_words=settings.max_words_counting, cache_dir=settings.cache_dir,
-                         unicode_errors=settings.unicode_errors, progress=progress) as scanned:
-            if settings.phrases:  # join frequent word pairs ("new_york") first, on the ids
-                join_scanned(scanned, settings.phrases, settings.phrases_threshold, settings.min_count,
-                             progress=progress)
-            vocab, new_id = build_vocab(scanned.words, scanned.counts, settings.min_count, settings.max_vocab)
-            distinct, tokens = len(scanned.words), scanned.tokens
-            scanned.words = []  # the strings are in vocab now; free the rest
-            _return_free_memory()
-            ids = corpus.encode(scanned, new_id, cache_dir=settings.cache_dir, progress=progress)
-        if scanned.prunes:
-            log.warning("more than %s distinct words: the rarest were pruned %d time(s) while counting; "
-                        "counts of words that came back are lower bounds (--max-words-counting)",
-                        f"{settings.max_words_counting:,}", len(scanned.prunes))
-        log.info("read %s words, %s distinct; vocabulary %s words (min_count=%d) in %.1f s",
-                 f"{tokens:,}", f"{distinct:,}", f"{len(vocab):,}", settings.min_count,
-                 time.perf_counter() - started)
-        return _Text(vocab, ids, tokens, 0, _report_invalid(scanned, settings))
-
-    def _run(self, kernel, build: str, text: "_Text", run_settings: Settings, progress: Progress, *,
+    def _run(self, kernel, build: str, text: RunText, run_settings: Settings, progress: Progress, *,
              corpus_id: Optional[dict] = None, run_info: Optional[dict] = None,
              start: Optional[trainer.Position] = None,
              checkpoint: Optional[PathLike] = None, checkpoint_every: float = CHECKPOINT_MINUTES,
@@ -425,35 +372,6 @@ def run_seed(seed: int, run: int) -> int:
     if run <= 1:
         return seed
     return int(np.random.SeedSequence([seed, run]).generate_state(1, np.uint64)[0] >> np.uint64(1))
-
-
-class _Text(NamedTuple):
-    """Text read for one run, encoded on the vocabulary it maps to."""
-
-    vocab: Vocab
-    ids: np.ndarray  # the encoded corpus (see corpus.encode)
-    tokens: int  # corpus words, those outside the vocabulary included
-    skipped: int = 0  # train_more: occurrences of words not in the vocabulary
-    invalid_bytes: int = 0  # invalid UTF-8 bytes replaced or dropped (unicode_errors)
-
-
-def _report_invalid(scanned: corpus.ScannedCorpus, settings: Settings) -> int:
-    """Say how many invalid UTF-8 bytes were replaced or dropped (a warning:
-    the user chose to go on, but should know); returns their number."""
-    summary = scanned.invalid.summary(settings.unicode_errors)
-    if summary:
-        log.warning("%s (unicode_errors=%s)", summary, settings.unicode_errors)
-    return sum(scanned.invalid.per_file.values())
-
-
-def _return_free_memory() -> None:
-    """Hand the heap that counting left free (~12 MB on a 100 MB corpus: the word
-    table and per-block token lists) back to the system before the big arrays are
-    allocated, so that it does not count in the peak. glibc only; elsewhere a no-op."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def train(corpus_paths: CorpusPaths, progress: Progress = None, workers: int = 1, cluster: Optional[str] = None,
