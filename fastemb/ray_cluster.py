@@ -12,11 +12,14 @@ seed, to the same bits).
 from __future__ import annotations
 
 import logging
+import os
 import socket
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 import numpy as np
 
+import fastemb
+from ._backend import kernel_for
 from .config import Settings
 from .row_merge import RowDelta
 from .shard_worker import RoundResult, Schedule, ShardWorker
@@ -77,12 +80,16 @@ def check_reachable(address: str, timeout: float = CONNECT_SECONDS) -> None:
 
 
 class ShardActor(ShardWorker):
-    """A ShardWorker that can also say where it runs."""
+    """A ShardWorker that can also say where it runs, and on what code."""
 
     def node(self) -> str:
         import ray
 
         return ray.util.get_node_ip_address()
+
+    def code(self) -> Tuple[str, str]:
+        """The kernel build this worker trains with, and where its fastemb was imported from."""
+        return kernel_for(self.settings)[1], os.path.dirname(fastemb.__file__)
 
 
 class RayPool:
@@ -103,11 +110,26 @@ class RayPool:
             self.actor_class = ray.remote(num_cpus=settings.threads, max_restarts=0)(ShardActor)
             self.actors = [self._new_actor(i) for i in range(len(self.shards))]
             self.nodes = self._get([actor.node.remote() for actor in self.actors], "start")
+            self._compare_code()
         except BaseException:
             self.close()
             raise
         self.words: List[str] = []
         self.start_args = None
+
+    def _compare_code(self) -> None:
+        """Warn when a worker trains on another kernel build than this process: its
+        floats round otherwise, so runs are no longer reproducible. A fastemb
+        source tree in the working directory does it: Ray puts the driver's
+        working directory first on its workers' path, and the tree has no
+        compiled kernel."""
+        here = kernel_for(self.settings)[1], os.path.dirname(fastemb.__file__)
+        for index, (build, where) in enumerate(self._get([a.code.remote() for a in self.actors], "start")):
+            if build != here[0]:
+                log.warning("worker %d on node %s trains with the %s kernel (fastemb from %s), this process with "
+                            "%s (from %s): their floats differ; install the same fastemb build on every node, and "
+                            "do not start from a fastemb source tree", index, self.nodes[index], build, where,
+                            here[0], here[1])
 
     @property
     def size(self) -> int:

@@ -3,7 +3,9 @@
 Skipped where the ray extra is not installed (pip install "fastemb[ray]"); CI installs it.
 """
 import logging
+import os
 import signal
+from types import SimpleNamespace
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +24,22 @@ SETTINGS = {"dim": 30, "epochs": 3, "threads": 1, "seed": 1}
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """Two nodes of one CPU each; yields the cluster's address."""
+def cluster(tmp_path_factory):
+    """Two nodes of one CPU each; yields the cluster's address.
+
+    Ray puts the driver's working directory first on its workers' path: from
+    a fastemb source tree (where the README's `pytest` runs) the workers would
+    import the tree, without its compiled kernel. The job starts elsewhere."""
     from ray.cluster_utils import Cluster
 
     nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     nodes.add_node(num_cpus=1)
-    ray.init(address=nodes.address, logging_level=logging.WARNING, log_to_driver=False)
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("ray-job"))
+    try:
+        ray.init(address=nodes.address, logging_level=logging.WARNING, log_to_driver=False)
+    finally:
+        os.chdir(here)
     try:
         yield nodes.address
     finally:
@@ -160,3 +171,22 @@ def test_ctrl_c_stops_the_cluster_run_exits_130_and_writes_nothing(cluster, plan
     assert process.returncode == 130, stderr
     assert "nothing was written" in stderr
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_a_worker_on_another_kernel_build_is_named_in_a_warning(caplog):
+    from fastemb._backend import kernel_for
+    from fastemb.ray_cluster import RayPool
+
+    settings = make_settings(**SETTINGS)
+    here = kernel_for(settings)[1]
+    other = "numba" if here != "numba" else "cython"
+    pool = RayPool.__new__(RayPool)  # only what _compare_code reads: no cluster
+    pool.settings, pool.nodes = settings, ["10.0.0.1", "10.0.0.2"]
+    pool.actors = [SimpleNamespace(code=SimpleNamespace(remote=lambda build=build: (build, "/src/fastemb")))
+                   for build in (here, other)]
+    pool._get = lambda refs, what: refs
+    with caplog.at_level(logging.WARNING, logger="fastemb"):
+        pool._compare_code()
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "worker 1 on node 10.0.0.2 trains with the " + other in warnings[0]
+    assert "/src/fastemb" in warnings[0] and here in warnings[0]
