@@ -3,6 +3,12 @@
     python bench/kernel_speed.py ../shared/corpora/text8-prefix.txt
     python bench/kernel_speed.py CORPUS --methods skipgram-batched --hs --negative 0 --backend numba
     python bench/kernel_speed.py CORPUS --methods skipgram-subword,cbow-subword --maxn 6
+    python bench/kernel_speed.py CORPUS --dims 50,100,200,300,500,1000 --repeats 1
+
+Reports, per method and dimension, the CPU seconds, nanoseconds per corpus word
+and nanoseconds per word per dimension: the last is flat while the kernel's cost
+grows with the arithmetic alone, and rises where the rows a window touches no
+longer fit in a cache level.
 
 Reads and encodes the corpus once, then calls the kernel chunk by chunk over the
 whole of it, from fresh matrices, --repeats times, and prints the least CPU
@@ -72,18 +78,25 @@ def main(argv=None) -> None:
     ap.add_argument("--negative", type=int, default=5)
     ap.add_argument("--hs", action="store_true")
     ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--dims", help="comma-separated dimensions to run in turn (overrides --dim), "
+                    "each method at every dimension")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--maxn", type=int, default=6, help="longest n-gram of the -subword methods (minn 3)")
     a = ap.parse_args(argv)
+    dims = [int(d) for d in a.dims.split(",")] if a.dims else [a.dim]
     vocab, ids = encode(a.corpus, min_count=5)
     for name in a.methods.split(","):
         model, kernel = name.split("-")
         subword = kernel == "subword"
-        settings = make_settings(model=model, kernel="batched" if subword else kernel, backend=a.backend,
-                                 negative=a.negative, hs=a.hs, dim=a.dim, epochs=1, maxn=a.maxn if subword else 0)
-        seconds = kernel_seconds(settings, vocab, ids, a.repeats, subwords=subword)
-        print(f"{name} backend={a.backend} hs={int(a.hs)} negative={a.negative}: {seconds:.3f} CPU s, "
-              f"{len(ids) / seconds / 1e6:.2f}M words per CPU second", flush=True)
+        for dim in dims:
+            settings = make_settings(model=model, kernel="batched" if subword else kernel, backend=a.backend,
+                                     negative=a.negative, hs=a.hs, dim=dim, epochs=1,
+                                     maxn=a.maxn if subword else 0)
+            seconds = kernel_seconds(settings, vocab, ids, a.repeats, subwords=subword)
+            ns_per_word = seconds / len(ids) * 1e9
+            print(f"{name} backend={a.backend} hs={int(a.hs)} negative={a.negative} dim={dim}: "
+                  f"{seconds:.3f} CPU s, {len(ids) / seconds / 1e6:.2f}M words per CPU second, "
+                  f"{ns_per_word:.0f} ns/word, {ns_per_word / dim:.3f} ns/word/dim", flush=True)
 
 
 if __name__ == "__main__":

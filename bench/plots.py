@@ -11,12 +11,12 @@ fastemb's rows are drawn in one colour family and the peers in grey, so the
 comparison reads at a glance. Each function returns the file it wrote.
 """
 
-from bench.report import METRICS, MODEL_TITLES, shown_quality
+from bench.report import METRICS, shown_quality, title as table_title
 from bench.runners import QUALITY_REFERENCE, ROWS
 
 FASTEMB_COLOURS = ["#1f77b4", "#6baed6", "#08519c"]
 MARKERS = "osD^vPX"
-HATCHES = ["", "//", "..", "xx"]  # one per model in the quality plot
+HATCHES = ["", "//", "..", "xx"]  # one per main table (model, dim) in the quality plot
 PEER_COLOURS = ["#7f7f7f", "#a6a6a6", "#525252", "#bdbdbd", "#969696"]
 
 
@@ -75,7 +75,7 @@ def speed(summary, path, title):
         ax.invert_yaxis()  # first row on top, as in the table
         _thousands(ax.xaxis)
         ax.set_xlabel("training words/s (corpus words × epochs / training s)")
-        ax.set_title(MODEL_TITLES[model])
+        ax.set_title(table_title(model))
         ax.margins(x=0.2)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -143,7 +143,7 @@ def quality(summary, path, title):
     axes = axes[0]
     width = 0.8 / max(len(models), 1)
     colours = _colours(tools)
-    legend = [Patch(facecolor="white", edgecolor="black", hatch=HATCHES[k], label=MODEL_TITLES[m])
+    legend = [Patch(facecolor="white", edgecolor="black", hatch=HATCHES[k], label=table_title(m))
               for k, m in enumerate(models)]
     for ax, key in zip(axes, keys):
         for k, (model, data) in enumerate(models.items()):

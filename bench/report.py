@@ -33,6 +33,23 @@ QUALITY = ["analogy_pct"] + [f"{name}_spearman" for name in PAIRS] + [f"{name}_a
 MODEL_TITLES = {"skipgram": "Skip-gram", "cbow": "CBOW"}
 
 
+def table_key(model, dim, first_dim):
+    """A main table's key in the summary: the model's name at the run's first
+    dimension (as in runs before there were several), "<model>-dim<D>" at others."""
+    return model if dim == first_dim else f"{model}-dim{dim}"
+
+
+def title(key):
+    """A main table's title from its key: "Skip-gram", "Skip-gram, dim 300"."""
+    model, _, dim = key.partition("-dim")
+    return MODEL_TITLES[model] + (f", dim {dim}" if dim else "")
+
+
+def plan_dims(report):
+    """The run's dimensions; [None] (any) for results from before --dims, which had one."""
+    return report["plan"].get("dims") or [None]
+
+
 def stats(values):
     """median, min, max and count of the non-missing values, or None."""
     values = [v for v in values if v is not None]
@@ -61,11 +78,13 @@ def _ratio(a, b):
 # --------------------------------------------------------------------------
 
 
-def summarize_main(runs, model, tools):
-    """Per tool: stats of every metric over its successful main runs of `model`."""
+def summarize_main(runs, model, tools, dim=None):
+    """Per tool: stats of every metric over its successful main runs of `model`
+    (at `dim`, where given; a run without a dim counts as any)."""
     out = {}
     for tool in tools:
-        mine = [r for r in runs if r["suite"] == "main" and r["model"] == model and r["tool"] == tool]
+        mine = [r for r in runs if r["suite"] == "main" and r["model"] == model and r["tool"] == tool
+                and _at(r, dim)]
         if not mine:
             continue
         ok = [r for r in mine if r.get("ok")]
@@ -131,7 +150,11 @@ def subword_headline(summary):
     return {"subword_vs_fasttext": entry}
 
 
-def summarize_scaling(runs, main_summary, full_bytes, tools):
+def _at(run, dim):
+    return dim is None or run.get("dim", dim) == dim
+
+
+def summarize_scaling(runs, main_summary, full_bytes, tools, dim=None):
     """Thread scaling (words/s at 1 and more threads on one prefix) and size
     scaling (wall and words/s per prefix, the full corpus from the main runs)."""
     scaling = [r for r in runs if r["suite"] == "scaling" and r.get("ok")]
@@ -153,13 +176,13 @@ def summarize_scaling(runs, main_summary, full_bytes, tools):
                 points[b] = {k: statistics.median(r[k] for r in found) for k in ("wall_s", "train_words_per_s", "words")}
         if points:
             size[tool] = points
-    return {"size": size, "threads": summarize_threads(runs, max(threads))}
+    return {"size": size, "threads": summarize_threads(runs, max(threads), dim)}
 
 
-def summarize_threads(runs, most):
+def summarize_threads(runs, most, dim=None):
     """Median skip-gram words/s of each row at 1 thread and at ``most`` threads on
     the same corpus size (scaling runs, and the main runs for the whole corpus)."""
-    ok = [r for r in runs if r.get("ok") and r["model"] == "skipgram" and r.get("train_words_per_s")]
+    ok = [r for r in runs if r.get("ok") and r["model"] == "skipgram" and r.get("train_words_per_s") and _at(r, dim)]
     thread = {}
     for tool in dict.fromkeys(r["tool"] for r in ok if r["suite"] == "scaling" and r["threads"] < most):
         few = [r for r in ok if r["suite"] == "scaling" and r["tool"] == tool and r["threads"] < most]
@@ -178,19 +201,22 @@ def summarize(report):
     """Everything the tables and plots show, from report['runs']."""
     runs, tools = report["runs"], report["plan"]["tools"]
     out = {"models": {}}
-    for model in report["plan"]["models"]:
-        s = summarize_main(runs, model, [t for t in tools if model in ROWS[t].models])
-        for tool, words in _main_words(runs, model).items():
-            if tool in s:
-                s[tool]["words"] = words
-        out["models"][model] = {"tools": s, "headline": headline(s)}
+    dims = plan_dims(report)
+    for dim in dims:
+        for model in report["plan"]["models"]:
+            s = summarize_main(runs, model, [t for t in tools if model in ROWS[t].models], dim)
+            for tool, words in _main_words(runs, model, dim).items():
+                if tool in s:
+                    s[tool]["words"] = words
+            out["models"][table_key(model, dim, dims[0])] = {"tools": s, "headline": headline(s)}
     main_sg = out["models"].get("skipgram", {}).get("tools", {})
-    out["scaling"] = summarize_scaling(runs, main_sg, report["corpus"]["bytes"], report["plan"]["scaling_tools"])
+    out["scaling"] = summarize_scaling(runs, main_sg, report["corpus"]["bytes"], report["plan"]["scaling_tools"],
+                                       dims[0])
     return out
 
 
-def _main_words(runs, model):
-    return {r["tool"]: r["words"] for r in runs if r["suite"] == "main" and r["model"] == model}
+def _main_words(runs, model, dim=None):
+    return {r["tool"]: r["words"] for r in runs if r["suite"] == "main" and r["model"] == model and _at(r, dim)}
 
 
 # --------------------------------------------------------------------------
@@ -318,7 +344,7 @@ def markdown(report, plots):
         f"- Machine: {m['cpu_model']}, {m['cpus_usable']} usable CPUs, {m['mem_total_gb']} GB; "
         f"load average {m['loadavg_start'][0]:.2f} at the start, {m.get('loadavg_end', [float('nan')])[0]:.2f} at the end.",
         f"- Corpus: `{c['path']}`, {c['bytes']:,} bytes, {c['words']:,} words.",
-        f"- Settings: dim {s0['dim']}, window {s0['window']}, negative {s0['negative']}, min-count "
+        f"- Settings: dim {', '.join(str(d or s0['dim']) for d in plan_dims(report))}, window {s0['window']}, negative {s0['negative']}, min-count "
         f"{s0['min_count']}, sample {s0['sample']:g}, epochs {s0['epochs']}, threads {s0['threads']}; alpha "
         + ", ".join(f"{s['alpha']:g} {MODEL_TITLES[k]}" for k, s in report["settings"].items()) + ".",
         f"- Versions: fastemb {fe.get('fastemb')} (commit {str((fe.get('source') or {}).get('commit'))[:10]}"
@@ -332,7 +358,7 @@ def markdown(report, plots):
         "",
     ]
     for model, data in report["summary"]["models"].items():
-        lines += [f"## {MODEL_TITLES[model]}", "", main_table(data["tools"]), ""]
+        lines += [f"## {title(model)}", "", main_table(data["tools"]), ""]
         lines += headline_lines(data["headline"]) + raw_words_line(data["tools"]) + [""]
     sc = scaling_tables(report["summary"]["scaling"], report["corpus"]["bytes"])
     if sc:

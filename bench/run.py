@@ -1,6 +1,6 @@
 """fastemb side by side with word2vec.c, gensim and fastText, in one run.
 
-    python -m bench                 # the full run: about 20-25 min on 2 cores
+    python -m bench                 # the full run, dims 100 and 300: about 80 min on 2 cores
     python -m bench --quick         # a smoke test of everything: under 3 min
     python -m bench --distributed   # Ray workers and the simulation at N workers (bench/distributed.py)
     python -m bench --help
@@ -49,10 +49,10 @@ STARTUP_S = 2.0  # a run's cost that does not shrink with a prefix (interpreter,
 # Defaults that differ between the full run and --quick.
 PRESETS = {
     "full": {"corpus": CORPORA / "enwiki-text8style-1e8.txt", "repeats": 3,
-             "scaling_bytes": "1e7,3e7",
-             "budget_minutes": 28},
+             "scaling_bytes": "1e7,3e7", "dims": "100,300",
+             "budget_minutes": 90},
     "quick": {"corpus": CORPORA / "text8-prefix.txt", "repeats": 2,
-              "scaling_bytes": "1e6,3e6",
+              "scaling_bytes": "1e6,3e6", "dims": "100",
               "budget_minutes": 2.75},
 }
 
@@ -68,6 +68,7 @@ class Job:
     corpus_bytes: int  # the corpus's size, or a prefix's target size
     repeat: int = 0
     evaluate: bool = True
+    dim: int = 100
 
 
 def parse_args(argv):
@@ -86,7 +87,9 @@ def parse_args(argv):
                     help="rows, comma-separated (default: all but the subword rows), from: " + ",".join(ROWS))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--dims", help="vector sizes, comma-separated: main tables for each (default 100,300; "
+                    "--quick: 100); scaling runs use the first")
+    ap.add_argument("--dim", type=int, help="one vector size: the same as --dims DIM")
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--negative", type=int, default=5)
     ap.add_argument("--hs", action="store_true",
@@ -103,7 +106,7 @@ def parse_args(argv):
                     help="rows run at 1 thread as well, --repeats times (default: %(default)s)")
     ap.add_argument("--no-scaling", action="store_true")
     ap.add_argument("--budget-minutes", type=float,
-                    help="start no further repeat that would end the run later than this (default 28; "
+                    help="start no further repeat that would end the run later than this (default 90; "
                     "--quick: 2.75; 0 = no limit)")
     ap.add_argument("--fastemb-python", default=sys.executable, help="Python whose environment has fastemb")
     ap.add_argument("--peers-python", default=sys.executable,
@@ -125,6 +128,8 @@ def parse_args(argv):
     a.scaling_bytes = [int(float(b)) for b in (a.scaling_bytes or preset["scaling_bytes"]).split(",") if b]
     a.thread_scaling_bytes = int(a.thread_scaling_bytes) if a.thread_scaling_bytes else None
     a.models = [m.strip() for m in a.models.split(",") if m.strip()]
+    a.dims = [a.dim] if a.dim else [int(d) for d in (a.dims or preset["dims"]).split(",") if d.strip()]
+    a.dim = a.dims[0]
     if a.hs:
         a.negative = 0
     a.tools = [t.strip() for t in a.tools.split(",") if t.strip()]
@@ -147,19 +152,19 @@ def parse_args(argv):
 def plan(a, corpus_bytes):
     """Every run, in order: main rounds (a list per repeat, alternating rows
     and models), then skip-gram scaling runs (one each, not scored)."""
-    rounds = [[Job("main", model, tool, a.threads, corpus_bytes, rep)
-               for model in a.models for tool in a.tools if model in ROWS[tool].models]
+    rounds = [[Job("main", model, tool, a.threads, corpus_bytes, rep, dim=dim)
+               for dim in a.dims for model in a.models for tool in a.tools if model in ROWS[tool].models]
               for rep in range(a.repeats)]
     if "skipgram" not in a.models:
         return rounds, []
-    jobs = [Job("scaling", "skipgram", tool, a.threads, b, evaluate=False)
+    jobs = [Job("scaling", "skipgram", tool, a.threads, b, evaluate=False, dim=a.dim)
             for b in a.scaling_bytes if b < corpus_bytes for tool in a.scaling_tools]
     if a.threads > 1 and a.thread_scaling_tools:
         # one thread against many, --repeats times each; on the whole corpus the
         # many-thread figure is the main runs' median
         tb = min(a.thread_scaling_bytes or corpus_bytes, corpus_bytes)
         counts = [1] if tb == corpus_bytes else [a.threads, 1]
-        jobs += [Job("scaling", "skipgram", tool, threads, tb, repeat, evaluate=False)
+        jobs += [Job("scaling", "skipgram", tool, threads, tb, repeat, evaluate=False, dim=a.dim)
                  for repeat in range(a.repeats) for threads in counts for tool in a.thread_scaling_tools]
     return rounds, jobs
 
@@ -167,9 +172,12 @@ def plan(a, corpus_bytes):
 def scaling_estimate_s(runs, scaling_jobs, corpus_bytes, threads):
     """Seconds the scaling runs will take, from each row's skip-gram wall time
     on the whole corpus so far, scaled by size and thread count."""
+    if not scaling_jobs:
+        return 0.0
     walls = {}
     for r in runs:
-        if r["suite"] == "main" and r["model"] == "skipgram" and r.get("ok"):
+        if r["suite"] == "main" and r["model"] == "skipgram" and r.get("dim", 100) == scaling_jobs[0].dim \
+                and r.get("ok"):
             walls.setdefault(r["tool"], []).append(r["wall_s"])
     return sum(STARTUP_S + statistics.median(walls[j.tool]) * j.corpus_bytes / corpus_bytes * threads / j.threads
                for j in scaling_jobs if j.tool in walls)
@@ -210,9 +218,10 @@ def execute(job, a, files, programs, workdir):
     """Run one job: train, measure, score; return its record."""
     corpus, words = files[job.corpus_bytes, ROWS[job.tool].needs_lines]
     alpha = 0.025 if job.model == "skipgram" else 0.05  # word2vec.c's defaults
-    s = Settings(model=job.model, dim=a.dim, window=a.window, negative=a.negative, hs=a.hs, min_count=a.min_count,
+    s = Settings(model=job.model, dim=job.dim, window=a.window, negative=a.negative, hs=a.hs, min_count=a.min_count,
                  sample=a.sample, epochs=a.epochs, alpha=alpha, threads=job.threads)
-    vectors = Path(workdir) / f"{job.suite}-{job.model}-{job.tool}-{job.threads}-{job.corpus_bytes}-{job.repeat}.txt"
+    vectors = Path(workdir) / (f"{job.suite}-{job.model}-{job.dim}-{job.tool}-{job.threads}-{job.corpus_bytes}-"
+                               f"{job.repeat}.txt")
     try:
         r = ROWS[job.tool](corpus, str(vectors), s, programs)
     except OSError as e:  # e.g. a wrong interpreter path: record it and go on
@@ -315,6 +324,7 @@ def main(argv=None):
                                                     hs=a.hs, min_count=a.min_count, sample=a.sample, epochs=a.epochs,
                                                     threads=a.threads)) for m in a.models},
         "plan": {"repeats": a.repeats, "repeats_done": 0, "budget_minutes": a.budget_minutes, "models": a.models,
+                 "dims": a.dims,
                  "tools": a.tools, "scaling_tools": a.scaling_tools, "scaling_bytes": a.scaling_bytes,
                  "thread_scaling_tools": a.thread_scaling_tools,
                  "thread_scaling_bytes": a.thread_scaling_bytes, "runs": len(jobs)},
@@ -333,7 +343,7 @@ def main(argv=None):
         rep["runs"].append(r)
         write_outputs(rep, stem, final=False)
         print(f"[{len(rep['runs'])}/{len(jobs)} {(time.perf_counter() - t0) / 60:4.1f} min] {job.suite} "
-              f"{job.model} {job.tool} {job.threads}t {job.corpus_bytes:.0e} B #{job.repeat + 1}: {_line(r)}",
+              f"{job.model} dim {job.dim} {job.tool} {job.threads}t {job.corpus_bytes:.0e} B #{job.repeat + 1}: {_line(r)}",
               file=sys.stderr)
 
     try:

@@ -25,8 +25,8 @@ def test_line_copy_cuts_long_lines_and_keeps_line_ends(tmp_path, monkeypatch):
     assert corpora.count_words(copy) == corpora.count_words(src) == 8
 
 
-def _run(tool, model, speed, wall, analogy, suite="main", threads=2, corpus_bytes=100):
-    return {"suite": suite, "model": model, "tool": tool, "ok": True, "threads": threads,
+def _run(tool, model, speed, wall, analogy, suite="main", threads=2, corpus_bytes=100, dim=100):
+    return {"suite": suite, "model": model, "tool": tool, "ok": True, "threads": threads, "dim": dim,
             "corpus_bytes": corpus_bytes, "words": 1000, "train_words_per_s": speed, "wall_s": wall,
             "peak_rss_mb": 100.0, "analogy_pct": analogy, "ws353_spearman": 0.5,
             "simlex_spearman": 0.3, "men_spearman": 0.6}
@@ -55,7 +55,7 @@ def test_plan_alternates_rows_and_adds_one_thread_runs(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_bytes(b"w " * 1000)
     a = parse_args(["--corpus", str(corpus), "--repeats", "2", "--tools", "fastemb,fastemb_classic,gensim",
-                    "--scaling-bytes", "500", "--thread-scaling-bytes", "500"])
+                    "--scaling-bytes", "500", "--thread-scaling-bytes", "500", "--dims", "100"])
     rounds, scaling = plan(a, 2000)
     assert [(j.model, j.tool) for j in rounds[0]] == [
         ("skipgram", "fastemb"), ("skipgram", "fastemb_classic"), ("skipgram", "gensim"),
@@ -172,3 +172,26 @@ def test_transfer_summary_medians_and_where_random_init_catches_up():
     assert round(s["gap"][5], 6) == 16.0 and round(s["gap"][50], 6) == 0.5
     assert s["catch_up"] == 50 and s["catch_up_with"] == {"frozen": 50}
     assert s["unseen_glosses"][5] == 9
+def test_full_plan_has_dim_300_tables_for_every_row(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(b"w " * 1000)
+    a = parse_args(["--corpus", str(corpus), "--no-scaling"])
+    rounds, _ = plan(a, 2000)
+    for dim in (100, 300):
+        for model in ("skipgram", "cbow"):
+            tools = {j.tool for j in rounds[0] if j.dim == dim and j.model == model}
+            assert {"fastemb", "word2vec_c", "gensim", "gensim_file", "fasttext"} <= tools, (dim, model)
+    quick = parse_args(["--quick", "--corpus", str(corpus)])
+    assert {j.dim for r in plan(quick, 2000)[0] for j in r} == {100}
+
+
+def test_summary_keeps_each_dim_in_its_own_table_and_scales_the_first():
+    runs = [_run("fastemb", "skipgram", 1000, 1.0, 10.0), _run("fastemb", "skipgram", 400, 3.0, 12.0, dim=300),
+            _run("fastemb", "skipgram", 500, 2.0, None, "scaling", 1, 100)]
+    rep = {"runs": runs, "corpus": {"bytes": 100}, "settings": {"skipgram": {"dim": 100}},
+           "plan": {"tools": ["fastemb"], "models": ["skipgram"], "dims": [100, 300], "scaling_tools": ["fastemb"]}}
+    s = report.summarize(rep)
+    assert s["models"]["skipgram"]["tools"]["fastemb"]["train_words_per_s"]["median"] == 1000
+    assert s["models"]["skipgram-dim300"]["tools"]["fastemb"]["wall_s"]["median"] == 3.0
+    assert report.title("skipgram-dim300") == "Skip-gram, dim 300"
+    assert s["scaling"]["threads"]["fastemb"]["speedup"] == 2.0  # 1000 at 2 threads (dim 100) / 500 at 1

@@ -105,7 +105,7 @@ def format_lines(const float[:, ::1] vectors,     # in: one row per word
                  unsigned char[::1] text):         # out: "word v1 v2 ... vD\n" per row
     """Lines of word2vec's text format, every row at once; `text` must hold the
     words plus 17 bytes per number and a newline per row (write_float writes at
-    most 15, after a space), and word_ends one entry per row: formats._text_lines
+    most 15, after a space), and word_ends one entry per row: formats._format_block
     sizes and checks both. Returns the bytes written."""
     cdef Py_ssize_t n = 0, i, k, start = 0
     with nogil:

@@ -16,8 +16,8 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .kernel_constants import (CBOW, MAX_Z as _MAX_Z, SKIPGRAM_BATCHED, SKIPGRAM_CLASSIC, SUBWORD_CBOW,
-                               SUBWORD_SKIPGRAM)
+from .kernel_constants import (CBOW, IN_PLACE_MIN_DIM, MAX_Z as _MAX_Z, SKIPGRAM_BATCHED, SKIPGRAM_CLASSIC,
+                               SUBWORD_CBOW, SUBWORD_SKIPGRAM)
 
 MAX_Z = np.float32(_MAX_Z)
 _FAST = {"reassoc", "nsz", "arcp", "contract"}
@@ -262,6 +262,115 @@ def _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_ta
 
 
 @njit(fastmath=_FAST, **_JIT)
+def _skipgram_batched_in_place(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work,
+                               rows, window_steps):
+    """Window-batched skip-gram in the passes of _kernels.skipgram_batched_in_place: the
+    steps g of four context words against each target (window_steps[n * n_targets
+    + t]), then the targets' steps into work's last rows, each context row moved
+    in place, each target row moved. rows: scratch of four ids. The vector loops are written out here rather than called: LLVM
+    then keeps the arrays' data pointers and strides in registers across them,
+    and each loop writes one row, which it vectorises.
+    One SGD step on the window's loss (its context words against the shared
+    targets) with the gradient at the window's starting parameters; classic
+    skip-gram steps pair by pair instead (see _kernels.skipgram_batched)."""
+    loss = 0.0
+    dim = w_in.shape[1]
+    first_target_row = work.shape[0] - n_targets
+    zero = np.float32(0.0)
+    n = 0
+    j = lo
+    while j < hi:
+        group = 0
+        while group < 4 and j < hi:
+            if j != c:
+                rows[group] = sentence[j]
+                group += 1
+            j += 1
+        if group == 0:  # only the centre was left
+            break
+        for i in range(group, 4):  # pad a short last group; its steps are not kept
+            rows[i] = rows[0]
+        a, b, c_, d = rows[0], rows[1], rows[2], rows[3]
+        for t in range(n_targets):
+            target = targets[t]
+            f_a = f_b = f_c = f_d = zero
+            for k in range(dim):
+                x = w_out[target, k]
+                f_a += w_in[a, k] * x
+                f_b += w_in[b, k] * x
+                f_c += w_in[c_, k] * x
+                f_d += w_in[d, k] * x
+            g_a, loss_a = _logistic_gradient(f_a, signs[t], lr, logistic)
+            window_steps[n * n_targets + t] = g_a
+            loss += loss_a
+            if group > 1:
+                g_b, loss_b = _logistic_gradient(f_b, signs[t], lr, logistic)
+                window_steps[(n + 1) * n_targets + t] = g_b
+                loss += loss_b
+            if group > 2:
+                g_c, loss_c = _logistic_gradient(f_c, signs[t], lr, logistic)
+                window_steps[(n + 2) * n_targets + t] = g_c
+                loss += loss_c
+            if group > 3:
+                g_d, loss_d = _logistic_gradient(f_d, signs[t], lr, logistic)
+                window_steps[(n + 3) * n_targets + t] = g_d
+                loss += loss_d
+        n += group
+    # the targets' steps, sum_j g[j, t] * w_in[j], from the context rows before they move
+    for t in range(n_targets):
+        row = first_target_row + t
+        for k in range(dim):
+            work[row, k] = 0.0
+        n = 0
+        j = lo
+        while j < hi:
+            group = 0
+            while group < 4 and j < hi:
+                if j != c:
+                    rows[group] = sentence[j]
+                    group += 1
+                j += 1
+            if group == 0:
+                break
+            for i in range(group, 4):
+                rows[i] = rows[0]
+            a, b, c_, d = rows[0], rows[1], rows[2], rows[3]
+            g_a = window_steps[n * n_targets + t]
+            g_b = window_steps[(n + 1) * n_targets + t] if group > 1 else zero
+            g_c = window_steps[(n + 2) * n_targets + t] if group > 2 else zero
+            g_d = window_steps[(n + 3) * n_targets + t] if group > 3 else zero
+            if g_a != 0 or g_b != 0 or g_c != 0 or g_d != 0:
+                for k in range(dim):
+                    work[row, k] += g_a * w_in[a, k] + g_b * w_in[b, k] + g_c * w_in[c_, k] + g_d * w_in[d, k]
+            n += group
+    # each context row moves in place by sum_t g[j, t] * w_out[t] (target rows have not moved yet)
+    n = 0
+    for j in range(lo, hi):
+        if j == c:
+            continue
+        context = sentence[j]
+        for first in range(0, n_targets, 4):
+            count = min(4, n_targets - first)
+            a = targets[first]
+            b = targets[first + 1] if count > 1 else a
+            c_ = targets[first + 2] if count > 2 else a
+            d = targets[first + 3] if count > 3 else a
+            g_a = window_steps[n * n_targets + first]
+            g_b = window_steps[n * n_targets + first + 1] if count > 1 else zero
+            g_c = window_steps[n * n_targets + first + 2] if count > 2 else zero
+            g_d = window_steps[n * n_targets + first + 3] if count > 3 else zero
+            if g_a != 0 or g_b != 0 or g_c != 0 or g_d != 0:
+                for k in range(dim):
+                    w_in[context, k] += g_a * w_out[a, k] + g_b * w_out[b, k] + g_c * w_out[c_, k] + g_d * w_out[d, k]
+        n += 1
+    for t in range(n_targets):
+        target, row = targets[t], first_target_row + t
+        for k in range(dim):
+            w_out[target, k] += work[row, k]
+    return loss
+
+
+@njit(fastmath=_FAST, **_JIT)
 def _cbow(w_in, w_out, sentence, c, lo, hi, lr, targets, signs, n_targets, logistic, work, steps, rows, dots):
     """CBOW: work[1] holds the mean of the context vectors, work[0] its step; the
     targets go four at a time, as in _kernels.cbow (steps, rows, dots: scratch of
@@ -330,6 +439,7 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
     n_current = n_next = 0
     ahead = method != SKIPGRAM_CLASSIC  # targets one centre ahead, as in _kernels.train_chunk
     steps, rows, dots = np.empty(4, np.float32), np.empty(4, np.int64), np.empty(4, np.float32)
+    window_steps = np.empty(2 * window * half, np.float32)  # in-place batched skip-gram: a step per context, target
     while pos < n:
         start = pos
         pos, length = _read_sentence(ids, pos, sentence, keep_prob, state)
@@ -367,6 +477,10 @@ def train_chunk(method, w_in, w_out, ids, keep_prob, noise_prob, noise_alias, pa
                         loss += _predict_targets(w_in, sentence[j], w_out, current, current_signs, n_current,
                                                  work, lr, logistic)
                         _add_scaled(w_in, sentence[j], np.float32(1.0), work, 0)
+                examples += hi - lo - 1
+            elif w_in.shape[1] >= IN_PLACE_MIN_DIM:
+                loss += _skipgram_batched_in_place(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs,
+                                                   n_current, logistic, work, rows, window_steps)
                 examples += hi - lo - 1
             else:
                 loss += _skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs,

@@ -218,7 +218,8 @@ cdef inline void skipgram_batched(float[:, ::1] w_in, float[:, ::1] w_out, const
     by its context words (a target drawn twice counts twice, still at the start).
     word2vec.c's skip-gram (SKIPGRAM_CLASSIC) takes a step per (context, centre)
     pair instead, each at the parameters the previous one left, with noise words
-    of its own. tests/test_kernel_autograd.py checks both against autograd."""
+    of its own. tests/test_kernel_autograd.py checks both against autograd.
+    Rows of IN_PLACE_MIN_DIM floats or more go to skipgram_batched_in_place instead."""
     cdef int dim = w_in.shape[1]
     cdef Py_ssize_t j, i, t, n = 0, group
     cdef Py_ssize_t first_target_row = work.shape[0] - n_targets
@@ -268,6 +269,89 @@ cdef inline void add_scaled_four(restrict_row y, const float* g, restrict_const_
     cdef int k
     for k in range(dim):
         y[k] += g_a * a[k] + g_b * b[k] + g_c * c[k] + g_d * d[k]
+
+
+cdef inline Py_ssize_t context_group(float[:, ::1] w_in, const int32_t[::1] sentence, Py_ssize_t* j,
+                                     Py_ssize_t c, Py_ssize_t hi, float** rows) noexcept nogil:
+    """The next four context rows at sentence positions j[0]..hi, the centre c
+    skipped; j[0] moves past them. A short last group repeats its first row (its
+    steps are zero). Returns how many rows are real: 0 when none was left."""
+    cdef Py_ssize_t group = 0, i
+    while group < 4 and j[0] < hi:
+        if j[0] != c:
+            rows[group] = &w_in[sentence[j[0]], 0]
+            group += 1
+        j[0] += 1
+    for i in range(group, 4):
+        rows[i] = rows[0]
+    return group
+
+
+cdef inline void skipgram_batched_in_place(float[:, ::1] w_in, float[:, ::1] w_out, const int32_t[::1] sentence,
+                                  Py_ssize_t c, Py_ssize_t lo, Py_ssize_t hi, float lr,
+                                  const int32_t* targets, const float* signs, Py_ssize_t n_targets,
+                                  const float[:, ::1] logistic, float[:, ::1] work, double* loss) noexcept nogil:
+    """skipgram_batched's window step (the same gradient, at the window's starting
+    parameters), in passes of four rows to one that write each context row once,
+    in place, instead of accumulating its step in scratch and adding it at the end:
+      1. four context rows against each target row (dot_four): the steps g, into
+         work's first rows (n_targets floats per context word);
+      2. the targets' steps, sum_j g[j, t] w_in[j], four context rows a pass, into
+         work's last rows, from the context rows before they move;
+      3. each context row moves in place, four target rows a pass (they have not
+         moved yet); then each target row moves by its step.
+    Four rows' steps that are all zero are skipped, as in skipgram_batched.
+    It reads the context rows three times where skipgram_batched reads them once,
+    but stores far less: CPU time per word 0.91x at dim 300 and 0.80x at 1000,
+    1.03x at 100 (bench/results/2026-11-29-dims.md), hence only for rows of
+    IN_PLACE_MIN_DIM floats or more."""
+    cdef int dim = w_in.shape[1]
+    cdef Py_ssize_t j, i, t, n = 0, group, first, count
+    cdef Py_ssize_t first_target_row = work.shape[0] - n_targets
+    cdef float* steps = &work[0, 0]  # steps[n * n_targets + t]: context n against target t
+    cdef float* delta
+    cdef float dots[4]
+    cdef float g[4]
+    cdef float* rows[4]
+    cdef float* outs[4]
+    j = lo
+    while True:
+        group = context_group(w_in, sentence, &j, c, hi, rows)
+        if group == 0:
+            break
+        for t in range(n_targets):
+            dot_four(rows[0], rows[1], rows[2], rows[3], &w_out[targets[t], 0], dim, dots)
+            for i in range(group):
+                steps[(n + i) * n_targets + t] = logistic_gradient(dots[i], signs[t], lr, logistic, loss)
+        n += group
+    for t in range(n_targets):
+        delta = &work[first_target_row + t, 0]
+        memset(delta, 0, dim * sizeof(float))
+        n = 0
+        j = lo
+        while True:
+            group = context_group(w_in, sentence, &j, c, hi, rows)
+            if group == 0:
+                break
+            for i in range(4):
+                g[i] = steps[(n + i) * n_targets + t] if i < group else 0.0
+            if g[0] != 0 or g[1] != 0 or g[2] != 0 or g[3] != 0:
+                add_scaled_four(delta, g, rows[0], rows[1], rows[2], rows[3], dim)
+            n += group
+    n = 0
+    for j in range(lo, hi):
+        if j == c:
+            continue
+        for first in range(0, n_targets, 4):
+            count = n_targets - first if n_targets - first < 4 else 4
+            for i in range(4):
+                outs[i] = &w_out[targets[first + i if i < count else first], 0]
+                g[i] = steps[n * n_targets + first + i] if i < count else 0.0
+            if g[0] != 0 or g[1] != 0 or g[2] != 0 or g[3] != 0:
+                add_scaled_four(&w_in[sentence[j], 0], g, outs[0], outs[1], outs[2], outs[3], dim)
+        n += 1
+    for t in range(n_targets):
+        add_scaled(&w_out[targets[t], 0], 1.0, &work[first_target_row + t, 0], dim)
 
 
 cdef inline void predict_in_fours(const float* h, float[:, ::1] w_out, const int32_t* targets,
@@ -400,7 +484,11 @@ def train_chunk(int method,                       # CBOW 0, SKIPGRAM_CLASSIC 1, 
                             add_scaled(&w_in[sentence[j], 0], 1.0, &work[0, 0], dim)
                     examples += hi - lo - 1
                 else:
-                    skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
-                                     logistic, work, &loss)
+                    if dim >= IN_PLACE_MIN_DIM:
+                        skipgram_batched_in_place(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs,
+                                                  n_current, logistic, work, &loss)
+                    else:
+                        skipgram_batched(w_in, w_out, sentence, c, lo, hi, lr, current, current_signs, n_current,
+                                         logistic, work, &loss)
                     examples += hi - lo - 1
     return loss, examples, kept

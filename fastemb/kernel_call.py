@@ -63,10 +63,13 @@ def most_targets(settings: Settings, tables: Tables) -> int:
 
 
 def work_shape(window: int, targets: int, dim: int):
-    """Float scratch of one kernel call: a row per context word of a window (CBOW
-    uses the first two for its gradient and mean), three spare rows (batched
-    skip-gram's padding), then a row per target."""
-    return 2 * window + 3 + targets, dim
+    """Float scratch of one kernel call: first rows for a row per context word of a
+    window and three spare (batched skip-gram's steps and padding), or, where that
+    is more, for the in-place batched kernel's steps (one float per context word
+    and target, packed); CBOW uses the first two for its gradient and mean. Then a
+    row per target."""
+    steps_rows = -(-2 * window * targets // dim)  # ceil
+    return max(2 * window + 3, steps_rows) + targets, dim
 
 
 # What keeps the kernels' writes in bounds. train_chunk and train_chunk_subword
@@ -94,7 +97,8 @@ def work_shape(window: int, targets: int, dim: int):
 #                                                             (check_scratch)
 # targets,signs <= most_targets per centre, two sets          2 * most_targets each (same)
 #               (subword: 2 * window * (1 + negative))
-# work          2 * window context rows, 3 spare, targets    work_shape(); subword 2 rows (same)
+# work          2 * window + 3 rows (or the packed steps     work_shape(); subword 2 rows (same)
+#               if more), then a row per target
 # logistic      (z + MAX_Z) * (L - 1) / (2 MAX_Z) < L - 1     z < MAX_Z in the kernel; L >= 2
 # counters      examples, kept: int64; loss: float64          a chunk is ~65,536 words
 # int32 values  word ids, w_out / w_in row numbers            V <= 10M (scan prunes; the word

@@ -15,12 +15,20 @@ CBOW = 0
 SKIPGRAM_CLASSIC = 1
 SKIPGRAM_BATCHED = 2
 
+# Batched skip-gram on rows of at least this many floats writes each context row once, in
+# place (skipgram_batched_in_place), instead of accumulating its steps in scratch: CPU time
+# per word 0.91x at dim 300 and 0.80x at 1000, but 1.03x (Cython) and 1.10x (Numba) at 100
+# (bench/results/2026-11-29-dims.md). The crossover between 100 and 300 was not located;
+# 256 keeps dim 200 on the measured old path.
+IN_PLACE_MIN_DIM = 256
+
 # train_chunk_subword's methods
 SUBWORD_CBOW = 0
 SUBWORD_SKIPGRAM = 1
 
 FLOATS = ("MAX_Z",)
-INTEGERS = ("SENTENCE_END", "CBOW", "SKIPGRAM_CLASSIC", "SKIPGRAM_BATCHED", "SUBWORD_CBOW", "SUBWORD_SKIPGRAM")
+INTEGERS = ("SENTENCE_END", "CBOW", "SKIPGRAM_CLASSIC", "SKIPGRAM_BATCHED", "SUBWORD_CBOW", "SUBWORD_SKIPGRAM",
+            "IN_PLACE_MIN_DIM")
 
 
 def as_pxi() -> str:

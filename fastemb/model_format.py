@@ -100,12 +100,14 @@ def write_model(path: PathLike, model: SavedModel, progress: Progress = False) -
         "runs": model.runs, "progress": model.progress, "stats": model.stats, "history": model.history,
     }
     words = "\n".join(model.vocab.words).encode("utf-8")
-    size = model.w_in.nbytes + model.w_out.nbytes + len(words)
+    arrays = {"header": _bytes_array(json.dumps(header).encode("utf-8")), "words": _bytes_array(words),
+              "counts": np.asarray(model.vocab.counts, np.int64),
+              "w_in": np.ascontiguousarray(model.w_in, np.float32),
+              "w_out": np.ascontiguousarray(model.w_out, np.float32)}
+    size = sum(array.nbytes for array in arrays.values())  # and a few hundred bytes of zip and .npy headers
     with atomic_write(path) as raw, Bar(progress, "saving", size, unit="B") as bar:
-        np.savez(_Counted(raw, bar), header=_bytes_array(json.dumps(header).encode("utf-8")),
-                 words=_bytes_array(words), counts=np.asarray(model.vocab.counts, np.int64),
-                 w_in=np.ascontiguousarray(model.w_in, np.float32),
-                 w_out=np.ascontiguousarray(model.w_out, np.float32))
+        np.savez(_Counted(raw, bar), **arrays)
+        bar.finish()
 
 
 class _Counted:

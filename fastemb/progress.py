@@ -84,6 +84,12 @@ class Bar:
             self._bar.total = (self._bar.total or 0) + more
             self._bar.refresh()
 
+    def finish(self) -> None:
+        """The step is over: the bar ends full, whatever its total was estimated at."""
+        if self._bar is not None:
+            self._bar.total = self._bar.n
+            self._bar.refresh()
+
     def ticking(self, items: Iterable[T]) -> Iterator[T]:
         """Yield ``items``, counting each one's ``len()`` as done."""
         for item in items:

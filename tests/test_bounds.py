@@ -13,6 +13,7 @@ import pytest
 from fastemb import _backend, kernel_call, trainer
 from fastemb.config import make_settings
 from fastemb.huffman import huffman_paths
+from fastemb.kernel_constants import IN_PLACE_MIN_DIM
 from fastemb.sampling import alias_table, keep_probabilities, logistic_table, noise_distribution
 from fastemb.subwords import SubwordTable
 
@@ -66,7 +67,9 @@ def tables_for(counts):
 @pytest.mark.parametrize("method", [0, 1, 2], ids=["cbow", "skipgram-classic", "skipgram-batched"])
 @pytest.mark.parametrize("output", ["negative", "hs", "hs+negative"])
 @pytest.mark.parametrize("capacity", [1, 4, 1000], ids=lambda c: f"sentence{c}")
-def test_train_chunk_stays_in_its_scratch(module, method, output, capacity):
+@pytest.mark.parametrize("dim", [DIM, IN_PLACE_MIN_DIM + 3], ids=["dim5", "in-place-dim"])
+def test_train_chunk_stays_in_its_scratch(module, method, output, capacity, dim):
+    """dim 5 and, for batched skip-gram, rows wide enough for its in-place kernel."""
     rng = np.random.default_rng(7)
     counts = np.sort(rng.integers(1, 1000, VOCAB))[::-1].astype(np.int64)
     keep_prob, accept, alias, logistic = tables_for(counts)
@@ -82,10 +85,10 @@ def test_train_chunk_stays_in_its_scratch(module, method, output, capacity):
     sentence = guarded(capacity, np.int32, GUARD_INT)
     targets = guarded(2 * n_targets, np.int32, GUARD_INT)
     signs = guarded(2 * n_targets, np.float32, GUARD_FLOAT)
-    work = guarded(kernel_call.work_shape(WINDOW, n_targets, DIM), np.float32, GUARD_FLOAT)
-    w_in = guarded((VOCAB, DIM), np.float32, GUARD_FLOAT)
-    w_out = guarded((rows_out, DIM), np.float32, GUARD_FLOAT)
-    w_in[0][:] = (rng.random((VOCAB, DIM), dtype=np.float32) - 0.5) / DIM
+    work = guarded(kernel_call.work_shape(WINDOW, n_targets, dim), np.float32, GUARD_FLOAT)
+    w_in = guarded((VOCAB, dim), np.float32, GUARD_FLOAT)
+    w_out = guarded((rows_out, dim), np.float32, GUARD_FLOAT)
+    w_in[0][:] = (rng.random((VOCAB, dim), dtype=np.float32) - 0.5) / dim
     w_out[0][:] = 0
     loss, examples, kept = module.train_chunk(
         method, w_in[0], w_out[0], corpus_ids(rng), keep_prob, accept, alias, path_offsets, path_rows,

@@ -329,3 +329,31 @@ def test_text_numbers_read_back_to_the_same_float32(compiled, monkeypatch):
     assert same.all()
     assert np.array_equal(np.signbit(back[np.isfinite(back)]), np.signbit(values[np.isfinite(values)]))
     assert text.splitlines()[0].split()[:5] == ["w0", "0", "-0", "1", "-1"]
+
+
+def test_text_of_many_blocks_keeps_row_order_and_every_number(tmp_path, monkeypatch):
+    """Blocks are formatted on two threads: the file must still hold every row once,
+    in order, whatever block finishes first (small blocks: many of them, odd tail)."""
+    monkeypatch.setattr(formats, "_FORMAT_FLOATS", 7 * 13)
+    rng = np.random.default_rng(5)
+    words = [f"w{i}é" for i in range(1001)]
+    matrix = (rng.standard_normal((1001, 13)) * 10.0 ** rng.integers(-30, 30, (1001, 13))).astype(np.float32)
+    path = tmp_path / "v.txt"
+    formats.write_vectors(path, words, matrix)
+    got_words, got = formats.read_vectors(path)
+    assert got_words == words
+    np.testing.assert_array_equal(got, matrix)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_the_saving_bar_counts_every_row_of_every_block(tmp_path, monkeypatch, capsys, binary):
+    monkeypatch.setattr(formats, "_FORMAT_FLOATS", 5 * 3)  # text: 3 rows a block
+    monkeypatch.setattr(formats, "_ROWS_PER_BLOCK", 4)  # binary, and text without the compiled kernel
+    monkeypatch.setenv("TQDM_DELAY", "0")
+    words = [f"w{i}" for i in range(23)]
+    matrix = np.arange(23 * 5, dtype=np.float32).reshape(23, 5)
+    formats.write_vectors(tmp_path / "v", words, matrix, binary=binary, progress=True)
+    assert "saving: 100%" in capsys.readouterr().err.split("\r")[-1]
+    got_words, got = formats.read_vectors(tmp_path / "v")
+    assert got_words == words
+    np.testing.assert_array_equal(got, matrix)

@@ -32,6 +32,7 @@ import pytest
 from fastemb.huffman import huffman_paths
 from fastemb.sampling import MAX_Z, logistic_table
 from fastemb.kernel_call import METHODS, SUBWORD_METHODS, work_shape
+from fastemb.kernel_constants import IN_PLACE_MIN_DIM
 
 torch = pytest.importorskip("torch")
 
@@ -201,11 +202,13 @@ def expect_subword_cbow(expected, ids, negative):
 
 # --- running the kernels ------------------------------------------------------------------------
 
-def start_weights(in_rows, out_rows, seed=0):
-    """Output rows non-zero too, so that every product in the gradient shows."""
+def start_weights(in_rows, out_rows, seed=0, dim=DIM):
+    """Output rows non-zero too, so that every product in the gradient shows; scores
+    of the same spread at any dim (few beyond the logistic tables' MAX_Z)."""
     rng = np.random.default_rng(seed)
-    return (rng.normal(0, 0.5, (in_rows, DIM)).astype(np.float32),
-            rng.normal(0, 0.5, (out_rows, DIM)).astype(np.float32))
+    spread = 0.5 * np.sqrt(DIM / dim)
+    return (rng.normal(0, spread, (in_rows, dim)).astype(np.float32),
+            rng.normal(0, spread, (out_rows, dim)).astype(np.float32))
 
 
 def fixed_draws():
@@ -228,7 +231,7 @@ def run_word_kernel(kernel, method, w_in, w_out, ids, negative, hs, steps):
     loss, _, _ = kernel(METHODS[method], w_in, w_out, ids, keep, accept, alias, offsets, rows, signs,
                         logistic_table(steps), np.empty(len(ids), np.int32), np.empty(2 * n_targets, np.int32),
                         np.empty(2 * n_targets, np.float32),
-                        np.empty(work_shape(WINDOW, n_targets, DIM), np.float32), WINDOW, negative, LR, LR,
+                        np.empty(work_shape(WINDOW, n_targets, w_in.shape[1]), np.float32), WINDOW, negative, LR, LR,
                         np.uint64(7))
     return loss
 
@@ -286,6 +289,23 @@ def test_train_chunk_steps_down_the_gradient(kernel, method, output, steps):
     expect(expected, IDS, negative, hs)
     loss = run_word_kernel(kernel, code, w_in, w_out, IDS, negative, hs, steps)
     assert_kernel_took(expected, w_in, w_out, before, loss, steps)
+
+
+@pytest.mark.parametrize("method", WORD_METHODS)
+def test_train_chunk_steps_down_the_gradient_with_wide_rows(kernel, method):
+    """Rows of 301 columns, as published vectors have (and not a multiple of any
+    vector width): the vectorised loops' bodies and tails, which DIM's 6 columns
+    leave to the tails alone, each take every column's step, once; batched
+    skip-gram runs its in-place kernel (kernel_constants.IN_PLACE_MIN_DIM)."""
+    negative, hs = OUTPUTS["hs+negative"]
+    code, expect = WORD_METHODS[method]
+    assert 301 >= IN_PLACE_MIN_DIM
+    w_in, w_out = start_weights(VOCAB, VOCAB + VOCAB - 1, dim=301)
+    before = w_in.copy(), w_out.copy()
+    expected = Expected(as64(w_in), as64(w_out))
+    expect(expected, IDS, negative, hs)
+    loss = run_word_kernel(kernel, code, w_in, w_out, IDS, negative, hs, 2 ** 18)
+    assert_kernel_took(expected, w_in, w_out, before, loss, 2 ** 18)
 
 
 @pytest.mark.parametrize("hs", [False, True], ids=["negative-3", "hs+negative-3"])
