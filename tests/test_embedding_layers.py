@@ -31,19 +31,6 @@ def subword_wv():
 
 
 @pytest.fixture(scope="module")
-def keras(tmp_path_factory):
-    """Keras 3 on PyTorch (no TensorFlow), its keras.json under pytest's temporary directory;
-    keras reads both variables when first imported, so they are set for the import only."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KERAS_BACKEND", "torch")
-        patch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))
-        keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"keras was imported with the {keras.backend.backend()} backend before this module")
-    return keras
-
-
-@pytest.fixture(scope="module")
 def torch():
     return pytest.importorskip("torch")
 

@@ -126,19 +126,6 @@ def test_pretrained_beats_random_init_on_unseen_words_in_torch(planted_vectors, 
 
 # --- Keras -------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def keras(tmp_path_factory):
-    """Keras 3 on PyTorch (no TensorFlow), its keras.json under pytest's temporary directory;
-    keras reads both variables when first imported, so they are set for the import only."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KERAS_BACKEND", "torch")
-        patch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))
-        keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"keras was imported with the {keras.backend.backend()} backend before this module")
-    return keras
-
-
 def keras_accuracy(keras, embedding, train, held_out, seed: int) -> float:
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input((WORDS_PER_EXAMPLE,), dtype="int32"), embedding,
