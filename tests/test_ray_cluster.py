@@ -27,24 +27,25 @@ SETTINGS = {"dim": 30, "epochs": 3, "threads": 1, "seed": 1}
 def cluster(tmp_path_factory):
     """Two nodes of one CPU each; yields the cluster's address.
 
-    Ray puts the driver's working directory first on its workers' path: from
-    a fastemb source tree (where the README's `pytest` runs) the workers would
-    import the tree, without its compiled kernel. The job starts elsewhere."""
+    Ray workers put the driver's working directory first on their path: run
+    from a fastemb source tree (where the README's `pytest` runs) they would
+    import the tree, without its compiled kernel, and train on Numba while this
+    process trains on Cython. So this module runs from a directory of its own."""
     from ray.cluster_utils import Cluster
 
-    nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
-    nodes.add_node(num_cpus=1)
     here = os.getcwd()
     os.chdir(tmp_path_factory.mktemp("ray-job"))
     try:
+        nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+        nodes.add_node(num_cpus=1)
         ray.init(address=nodes.address, logging_level=logging.WARNING, log_to_driver=False)
+        try:
+            yield nodes.address
+        finally:
+            ray.shutdown()
+            nodes.shutdown()
     finally:
         os.chdir(here)
-    try:
-        yield nodes.address
-    finally:
-        ray.shutdown()
-        nodes.shutdown()
 
 
 def distributed(path, cluster_name, on_round=None, **settings):
@@ -143,8 +144,9 @@ def test_cli_trains_on_the_cluster_and_writes_every_output(cluster, planted_corp
     out, model_file, history = tmp_path / "v.txt", tmp_path / "m.npz", tmp_path / "h.json"
     done = run_cli("train", planted_corpus, "-o", out, "--save-model", model_file, "--history", history,
                    "--workers", "2", "--cluster", cluster, "--threads", "1", "--dim", "20", "--epochs", "2",
-                   "--sync-words", "30000", "--quiet")
+                   "--sync-words", "30000", "--quiet", cwd=tmp_path)  # not from this source tree: see cluster()
     assert done.returncode == 0, done.stderr
+    assert "kernel" not in done.stderr  # no warning that the workers train on another build
     wv = fastemb.load(out)
     assert demo.score(wv).partners_right >= 0.8 * demo.score(wv).partners_total
     loaded = fastemb.load_model(model_file)
