@@ -48,21 +48,16 @@ class Bar:
     """
 
     def __init__(self, progress: Progress, desc: str, total: Optional[int] = None, unit: str = "word",
-                 initial: int = 0, unit_scale: bool = True):
+                 initial: int = 0):
         self._bar = None
         if shown(progress):
             from tqdm import tqdm
 
             # an explicit keyword would override tqdm's TQDM_DELAY, which tests and users may set
             delay = {} if "TQDM_DELAY" in os.environ else {"delay": DELAY_SECONDS}
-            self._bar = tqdm(total=total, initial=initial, desc=desc, unit=unit, unit_scale=unit_scale,
+            self._bar = tqdm(total=total, initial=initial, desc=desc, unit=unit, unit_scale=True,
                              unit_divisor=1024 if unit == "B" else 1000, mininterval=0.5, smoothing=0.1,
                              file=sys.stderr, dynamic_ncols=True, **delay)
-
-    @property
-    def drawn(self) -> bool:
-        """Whether this bar draws anything (False: progress was off)."""
-        return self._bar is not None
 
     def update(self, done: int) -> None:
         """``done`` more units finished."""
