@@ -1,11 +1,12 @@
 """The transfer bench's summary (medians and ranges over seeds), Markdown report, JSON and plot."""
 
 import json
-import os
 import statistics
-import tempfile
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import BinaryIO, Dict, List, Optional
+
+from bench.report import portable
+from fastemb.outputs import atomic_write
 
 CATCH_UP_POINTS = 1.0  # random init "has caught up" within this many accuracy points of the best fastemb layer
 PRETRAINED = ("frozen", "fine-tuned", "subword")
@@ -120,7 +121,7 @@ def markdown(result: Dict, plot_name: str) -> str:
     return "\n".join(lines)
 
 
-def plot(result: Dict, path: Path) -> None:
+def plot(result: Dict, stream: BinaryIO) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -155,30 +156,19 @@ def plot(result: Dict, path: Path) -> None:
     figure.suptitle(f"WordNet noun glosses, {len(result['dataset']['classes'])} classes: median and range over "
                     f"{result['settings']['seeds']} seeds ({result['date']})", fontsize=10)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(stream, dpi=110, format="png")
     plt.close(figure)
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same directory, renamed into place; the umask's mode."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(temporary))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write(result: Dict, directory: Path, stem: str) -> List[Path]:
     """<stem>.json, .md and .png in ``directory``; returns their paths."""
     directory = Path(directory)
     paths = [directory / f"{stem}.json", directory / f"{stem}.png", directory / f"{stem}.md"]
-    _atomic_write(paths[0], lambda p: p.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8"))
-    _atomic_write(paths[1], lambda p: plot(result, p))
-    _atomic_write(paths[2], lambda p: p.write_text(markdown(result, paths[1].name), encoding="utf-8"))
+    # paths as ../shared/... and ~/..., not this machine's directories (bench/report.py's rule)
+    with atomic_write(paths[0]) as stream:
+        stream.write((portable(json.dumps(result, indent=1)) + "\n").encode("utf-8"))
+    with atomic_write(paths[1]) as stream:
+        plot(result, stream)
+    with atomic_write(paths[2]) as stream:
+        stream.write(portable(markdown(result, paths[1].name)).encode("utf-8"))
     return paths
