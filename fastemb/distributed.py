@@ -107,7 +107,8 @@ def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[st
         entries = pool.encode(vocab.words)
         splits = hot_splits if hot_rows else 1
         schedule = Schedule(sum(entries), settings.epochs, rounds_per_epoch(entries, max(sync_words // splits, 1)),
-                            settings.alpha, settings.min_alpha, hot_rows, splits)
+                            settings.alpha, settings.min_alpha, abs(hot_rows), splits, halves=rule == "adaptive",
+                            tiered=hot_rows < 0)
         w_in, w_out = trainer.init_matrices(len(vocab), settings)
         pool.start(w_in, w_out, vocab.counts, schedule)
         log.info("training %s on %d workers x %d thread(s), %d round(s) of up to %s words per epoch",

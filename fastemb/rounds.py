@@ -102,6 +102,7 @@ def run_rounds(pool, state: Tuple[np.ndarray, np.ndarray], schedule: Schedule,
     after each merge. Returns the rounds' records and the run's mean loss.
     Raises TrainingDiverged when a round's loss is not finite. ``rule``: row_merge.RULES."""
     shapes = (state[0].shape, state[1].shape)
+    velocity = tuple(np.zeros(shape, np.float32) for shape in shapes) if rule.split("/")[0] in ("momentum", "nesterov", "momentum-keep", "nesterov-hot", "nesterov2", "nesterov-sum") else None
     records: List[RoundRecord] = []
     run_loss, run_examples = 0.0, 0
     for epoch in range(schedule.epochs):
@@ -114,7 +115,7 @@ def run_rounds(pool, state: Tuple[np.ndarray, np.ndarray], schedule: Schedule,
             if not math.isfinite(loss):
                 raise TrainingDiverged(f"training diverged (loss is {loss}) at epoch {epoch + 1}; "
                                        f"lower --alpha (now {schedule.alpha})")
-            merged = merge([r.delta for r in results], shapes, rule)
+            merged = merge([r.delta for r in results], shapes, rule, velocity)
             apply(merged, state)
             pool.apply(merged)
             ended = time.perf_counter()

@@ -48,10 +48,11 @@ def test_untouched_rows_are_unchanged_and_workers_end_identical():
         np.testing.assert_array_equal(state[0][row], base[0][row])
 
 
-def simulate(path, workers, on_round=None, **settings):
+def simulate(path, workers, on_round=None, rule="mean", **settings):
     settings = {"dim": 30, "epochs": 5, "threads": 1, "seed": 1, **settings}
     model = fastemb.Model(**settings)
-    return model._train_distributed(path, False, None, None, workers, "simulate", 20_000, on_round=on_round)
+    return model._train_distributed(path, False, None, None, workers, "simulate", 20_000, on_round=on_round,
+                                    rule=rule)
 
 
 def test_simulated_workers_are_identical_at_each_epochs_end(planted_corpus):
@@ -176,3 +177,50 @@ def test_a_capped_rule_sums_up_to_k_workers_changes():
     merged = merge([delta([0, 1], [[2, 2, 2], [1, 1, 1]]), delta([0], [[4, 4, 4]]), delta([0], [[6, 6, 6]])],
                    ((2, 3), (1, 3)), rule="cap2")
     assert merged.delta_in.tolist() == [[8, 8, 8], [1, 1, 1]]  # row 0: mean 4 x min(3, 2); row 1: its one change
+
+
+def halved(rows, first, second, dim=3):
+    """A worker's delta whose rows moved by ``first`` in the round's first half and ``second`` in its second."""
+    first, second = np.asarray(first, np.float32), np.asarray(second, np.float32)
+    d = delta(rows, first + second, dim)
+    d.halves_in = np.stack([(second * first).sum(1), (first * first).sum(1)], axis=1).astype(np.float32)
+    d.halves_out = np.zeros((0, 2), np.float32)
+    return d
+
+
+@pytest.mark.parametrize("workers", [2, 3, 8])
+@pytest.mark.parametrize("pull", [0.05, 0.3, 0.7, 1.0])
+def test_the_adaptive_rule_gives_what_one_process_would_on_all_workers_data(workers, pull):
+    # every worker's data pulls row 0 from 0 towards 1, a fraction `pull` of the remaining way per half-round;
+    # one process, training on all of them in turn, makes 2 x workers such halves
+    target = np.ones((1, 3))
+    first, second = pull * target, pull * (1 - pull) * target
+    merged = merge([halved([0], first, second) for _ in range(workers)], ((1, 3), (1, 3)), rule="adaptive")
+    expected = 1 - (1 - pull) ** (2 * workers)
+    np.testing.assert_allclose(merged.delta_in, expected * target, rtol=1e-5)
+
+
+def test_the_adaptive_rule_sums_a_steady_drift_and_averages_noise():
+    drift = [halved([0], [[1, 0, 0]], [[1, 0, 0]]) for _ in range(4)]  # the same move in both halves
+    assert merge(drift, ((1, 3), (1, 3)), rule="adaptive").delta_in.tolist() == [[8, 0, 0]]  # the sum
+    noise = [halved([0], [[1, 0, 0]], [[0, s, 0]]) for s in (1, -1, 1, -1)]  # second halves orthogonal to the first
+    np.testing.assert_allclose(merge(noise, ((1, 3), (1, 3)), rule="adaptive").delta_in, [[1, 0, 0]])  # the mean
+    late = [halved([0], [[0, 0, 0]], [[2, 0, 0]]) for _ in range(3)]  # first moved in the second half: a drift
+    assert merge(late, ((1, 3), (1, 3)), rule="adaptive").delta_in.tolist() == [[6, 0, 0]]
+
+
+def test_adaptive_workers_end_identical_and_recover_the_planted_structure(planted_corpus):
+    single = demo.score(fastemb.Model(dim=30, epochs=5, threads=1, seed=1).train(planted_corpus, progress=False).wv)
+    last = []
+
+    def at_round(record, pool):
+        last[:] = [[m.copy() for m in pair] for pair in pool.matrices()]
+
+    model = simulate(planted_corpus, 4, rule="adaptive", on_round=at_round)
+    for w_in, w_out in last:
+        np.testing.assert_array_equal(w_in, model.w_in)
+        np.testing.assert_array_equal(w_out, model.w_out)
+    result = demo.score(model.wv)
+    assert result.analogies_right >= 0.9 * result.analogies_total
+    assert result.analogies_right >= single.analogies_right - 0.05 * single.analogies_total
+    assert result.partners_right >= single.partners_right - 2
