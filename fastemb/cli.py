@@ -72,8 +72,6 @@ def _train_parser(subparsers) -> None:
 
 def _cluster_arguments(p) -> None:
     """Data-parallel training on a Ray cluster: fastemb/distributed.py, docs/distributed.md."""
-    from .rounds import SYNC_WORDS
-
     g = p.add_argument_group("data-parallel training on a Ray cluster (pip install \"fastemb[ray]\")")
     g.add_argument("--workers", type=int, default=1,
                    help="workers, each with --threads threads and its own shard of the corpus "
@@ -81,8 +79,8 @@ def _cluster_arguments(p) -> None:
     g.add_argument("--cluster", metavar="ADDRESS",
                    help="auto (the running Ray cluster, else a local one; the default with --workers > 1), "
                         "a Ray address such as ray://head:10001, or simulate (the workers one after another here)")
-    g.add_argument("--sync-words", type=int, default=SYNC_WORDS, metavar="N",
-                   help="words each worker trains between merges (default %(default)s)")
+    g.add_argument("--sync-words", type=int, metavar="N",
+                   help="words each worker trains between full merges (default: 500,000 / --workers)")
 
 
 def _unicode_errors_argument(p) -> None:

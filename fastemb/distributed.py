@@ -22,7 +22,7 @@ from . import sentences, trainer
 from ._backend import kernel_for
 from .errors import CorpusError
 from .progress import Bar, Progress
-from .rounds import SYNC_WORDS, RoundHook, RoundRecord, SimulatedPool, rounds_per_epoch, run_rounds
+from .rounds import RoundHook, RoundRecord, SimulatedPool, default_sync_words, rounds_per_epoch, run_rounds
 from .shard_vocab import merged_vocab
 from .shard_worker import Schedule
 from .shards import plan_shards
@@ -31,6 +31,8 @@ from .vocab import Vocab
 log = logging.getLogger("fastemb")
 SIMULATE = "simulate"  # cluster= value: N virtual workers in this process, one after another
 MAX_WORKERS = 4096
+HOT_ROWS = 4096  # the most frequent words' rows: merged HOT_SPLITS times a round, with momentum (row_merge.py)
+HOT_SPLITS = 8
 
 
 def check_arguments(workers, cluster, sync_words) -> None:
@@ -41,8 +43,9 @@ def check_arguments(workers, cluster, sync_words) -> None:
     if cluster is not None and (not isinstance(cluster, str) or not cluster.strip()):
         raise ValueError(f"cluster={cluster!r}: give \"auto\", \"{SIMULATE}\" or a Ray address such as "
                          "\"ray://head:10001\"")
-    if isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1:
-        raise ValueError(f"sync_words={sync_words!r}: give the words each worker trains between merges, 1 or more")
+    if sync_words is not None and (isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1):
+        raise ValueError(f"sync_words={sync_words!r}: give the words each worker trains between merges, 1 or more "
+                         "(None: 500,000 / workers)")
 
 
 def is_distributed(workers: int, cluster: Optional[str]) -> bool:
@@ -65,17 +68,18 @@ class DistributedRun:
     invalid_bytes: int = 0
 
 
-def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[str], sync_words: int = SYNC_WORDS,
+def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[str], sync_words: Optional[int] = None,
                       progress: Progress = False, on_epoch: Optional[Callable] = None,
-                      on_round: Optional[RoundHook] = None, pool=None, rule: str = "mean",
-                      hot_rows: int = 0, hot_splits: int = 1) -> DistributedRun:
+                      on_round: Optional[RoundHook] = None, pool=None, rule: str = "momentum",
+                      hot_rows: int = HOT_ROWS, hot_splits: int = HOT_SPLITS) -> DistributedRun:
     """Train from scratch on ``workers`` workers (see the module's note).
     ``on_round(record, pool)`` after each
     merge; ``pool``: workers already made (tests), else made here; ``rule``:
-    the merge rule (row_merge.RULES; "mean" unless measuring another);
+    the merge rule (row_merge.RULES; the default unless measuring another);
     ``hot_rows`` > 0: the rows of the ``hot_rows`` most frequent words are
     merged ``hot_splits`` times per round of ``sync_words``, the others once
-    (pWord2Vec's frequent rows merged more often; measured in bench/).
+    (pWord2Vec's frequent rows merged more often), and are the rows the
+    "momentum" rule gives momentum (the others take the sum).
     ``on_epoch(tokens, epoch, loss, examples, seconds, alpha_start, alpha_end)``
     after each epoch, ``tokens`` being the corpus's words."""
     if sentences.given(corpus_paths):
@@ -85,6 +89,7 @@ def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[st
         raise ValueError("phrases and subwords (maxn > 0) are not supported with workers > 1 yet; "
                          "train them with workers=1")
     _, build = kernel_for(settings)
+    sync_words = sync_words or default_sync_words(workers)
     if pool is None:
         shards = plan_shards(corpus_paths, workers)
         if cluster == SIMULATE:
@@ -107,8 +112,7 @@ def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[st
         entries = pool.encode(vocab.words)
         splits = hot_splits if hot_rows else 1
         schedule = Schedule(sum(entries), settings.epochs, rounds_per_epoch(entries, max(sync_words // splits, 1)),
-                            settings.alpha, settings.min_alpha, abs(hot_rows), splits, halves=rule == "adaptive",
-                            tiered=hot_rows < 0)
+                            settings.alpha, settings.min_alpha, hot_rows, splits)
         w_in, w_out = trainer.init_matrices(len(vocab), settings)
         pool.start(w_in, w_out, vocab.counts, schedule)
         log.info("training %s on %d workers x %d thread(s), %d round(s) of up to %s words per epoch",

@@ -15,7 +15,6 @@ from ._backend import kernel_for, resolve
 from .checkpoint import CHECKPOINT_MINUTES, check_checkpoint, describe_progress, fingerprint, ids_digest
 from .config import Settings, make_settings
 from .distributed import check_arguments, is_distributed, train_distributed
-from .rounds import SYNC_WORDS
 from .errors import ModelFormatError
 from .outputs import PathLike
 from .history import EpochCallback, EpochRecord
@@ -118,7 +117,7 @@ class Model:
 
     def train(self, corpus_paths: CorpusPaths, progress: Progress = None, checkpoint: Optional[PathLike] = None,
               checkpoint_every: float = CHECKPOINT_MINUTES, callback: Optional[EpochCallback] = None,
-              workers: int = 1, cluster: Optional[str] = None, sync_words: int = SYNC_WORDS) -> "Model":
+              workers: int = 1, cluster: Optional[str] = None, sync_words: Optional[int] = None) -> "Model":
         """Read the corpus (files, directories, .gz/.bz2/.xz), build the vocabulary
         and train from scratch. ``progress``: a bar on stderr for each long step
         (counting, phrases, encoding, training); None (the default) shows them when
@@ -133,7 +132,9 @@ class Model:
 
         ``workers`` > 1 trains data-parallel on a Ray cluster (the ``ray`` extra:
         ``pip install "fastemb[ray]"``), ``threads`` threads per worker, merging
-        the workers' changes every ``sync_words`` words each (default 1,000,000);
+        the workers' changes every ``sync_words`` words each (default None:
+        500,000 / workers, so that 16 workers keep one process's quality within
+        2 points, docs/distributed.md);
         ``cluster`` is ``"auto"`` (the default then: join the running Ray
         cluster, else start a local one), a Ray address such as
         ``"ray://head:10001"``, or ``"simulate"`` (the same rounds with virtual
@@ -165,7 +166,7 @@ class Model:
 
     def _train_distributed(self, corpus_paths: CorpusPaths, progress: Progress, checkpoint: Optional[PathLike],
                            callback: Optional[EpochCallback], workers: int, cluster: Optional[str],
-                           sync_words: int, on_round=None, rule: str = "mean", **merging) -> "Model":
+                           sync_words: Optional[int], on_round=None, rule: str = "momentum", **merging) -> "Model":
         """Model.train with workers > 1 or a cluster (distributed.py); the model
         changes only when the run succeeds."""
         if checkpoint is not None:
@@ -375,7 +376,7 @@ def run_seed(seed: int, run: int) -> int:
 
 
 def train(corpus_paths: CorpusPaths, progress: Progress = None, workers: int = 1, cluster: Optional[str] = None,
-          sync_words: int = SYNC_WORDS, **settings) -> WordVectors:
+          sync_words: Optional[int] = None, **settings) -> WordVectors:
     """Train word vectors on a corpus: ``Model(**settings).train(corpus_paths).wv``.
 
     ``corpus_paths`` is a file, a directory, or a list of them; see :class:`Model`

@@ -174,6 +174,7 @@ class RayPool:
         for _ in range(MAX_LOSSES_PER_ROUND + 1):
             refs = [actor.run_round.remote(epoch, round_) for actor in self.actors]
             try:
+                self._applied()
                 return self._get(refs, "round")
             except self.ray.exceptions.RayActorError as error:
                 self._replace_lost(epoch, round_, error)
@@ -203,11 +204,19 @@ class RayPool:
                   "reset")
 
     def apply(self, merged: RowDelta) -> None:
+        """Send the merge without waiting: an actor runs its calls in order, so it applies the merge
+        before its next round, and one round trip a round is saved; the next call collects the answers."""
         ref = self.ray.put(merged)
-        self._get([actor.apply.remote(ref) for actor in self.actors], "apply")
+        self.applying = [actor.apply.remote(ref) for actor in self.actors]
+
+    def _applied(self) -> None:
+        """Wait for the last merge to be applied everywhere (its errors raised here)."""
+        pending, self.applying = getattr(self, "applying", []), []
+        self._get(pending, "apply")
 
     def matrices(self):
         """Every worker's copy of (w_in, w_out)."""
+        self._applied()
         return self._get([actor.matrices.remote() for actor in self.actors], "matrices")
 
     def close(self) -> None:

@@ -20,13 +20,19 @@ import numpy as np
 
 from .config import Settings
 from .errors import TrainingDiverged
-from .row_merge import RowDelta, apply, merge
+from .row_merge import RowDelta, apply, merge, momentum_state
 from .shard_vocab import ShardCounts
 from .shard_worker import RoundResult, Schedule, ShardWorker
 from .shards import Shard
 
 log = logging.getLogger("fastemb")
-SYNC_WORDS = 1_000_000  # words each worker trains between merges (--sync-words)
+SYNC_WORDS_TOTAL = 500_000  # words all workers together train between full merges: --sync-words's default
+
+
+def default_sync_words(workers: int) -> int:
+    """Words each of ``workers`` workers trains between full merges, unless --sync-words says otherwise:
+    more workers, shorter rounds (quality at N workers, docs/distributed.md)."""
+    return max(1, SYNC_WORDS_TOTAL // workers)
 
 
 @dataclass
@@ -94,7 +100,7 @@ RoundHook = Callable[[RoundRecord, object], None]  # (the round just merged, the
 
 def run_rounds(pool, state: Tuple[np.ndarray, np.ndarray], schedule: Schedule,
                on_epoch: Optional[Callable] = None, on_round: Optional[RoundHook] = None,
-               progress=None, rule: str = "mean") -> Tuple[List[RoundRecord], float]:
+               progress=None, rule: str = "momentum") -> Tuple[List[RoundRecord], float]:
     """Train ``schedule.epochs`` epochs of ``schedule.rounds`` rounds, merging
     after each into ``state`` (the driver's merged (w_in, w_out), updated in
     place) and into every worker. ``on_epoch(epoch, loss, examples, seconds,
@@ -102,7 +108,7 @@ def run_rounds(pool, state: Tuple[np.ndarray, np.ndarray], schedule: Schedule,
     after each merge. Returns the rounds' records and the run's mean loss.
     Raises TrainingDiverged when a round's loss is not finite. ``rule``: row_merge.RULES."""
     shapes = (state[0].shape, state[1].shape)
-    velocity = tuple(np.zeros(shape, np.float32) for shape in shapes) if rule.split("/")[0] in ("momentum", "nesterov", "momentum-keep", "nesterov-hot", "nesterov2", "nesterov-sum") else None
+    velocity = momentum_state(shapes, schedule.hot_rows) if rule == "momentum" else None
     records: List[RoundRecord] = []
     run_loss, run_examples = 0.0, 0
     for epoch in range(schedule.epochs):

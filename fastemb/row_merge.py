@@ -1,11 +1,33 @@
-"""The merge rule: a per-row mean of the workers' changes over the workers that touched the row.
+"""The merge rule: how the workers' changes to a row become one change.
 
 After a round every worker sends, for each matrix, the rows it changed since
-the last merge and by how much. The merged change of a row is the mean of the
-changes of the workers that changed it; a row no worker touched stays as it
-was. Not a sum of full vectors (Spark MLlib's, whose vectors grew without
-bound, SPARK-24666), nor a mean over all workers, which would divide a rare
-word's update by workers that never saw the word.
+the last merge and by how much; a row no worker touched stays as it was.
+Only the workers that changed a row count for it: not a sum of full vectors
+(Spark MLlib's, whose vectors grew without bound, SPARK-24666), nor a mean
+over all workers, which would divide a rare word's update by workers that
+never saw the word.
+
+The default rule, "momentum", treats two kinds of rows apart (ids are by
+frequency, so the most frequent words' rows come first):
+
+- A rare word's row changes little in a round, once per occurrence: one
+  process, training on all the workers' text, would have applied every
+  worker's change, so the merge is their **sum**.
+- A frequent word's row changes thousands of times in a round, and each
+  worker moves it most of the way to where its own text pulls it. Their sum
+  overshoots that k times (k touching workers): from k = 4 on it diverges
+  (bench/results/2026-11-29-distributed.md). Their mean is stable but keeps
+  one worker's progress, not k workers': quality falls with N like training
+  on 1/N of the text. So these rows take the **mean with momentum**: a
+  velocity per row, v <- (1 - 1/k) v + mean, applied with Nesterov's
+  look-ahead, (1 - 1/k) v + mean. A drift that persists from round to round
+  builds up to k times the mean, the sum's progress; a change that flips
+  from round to round (a row pulled back and forth around where its text
+  wants it) builds none. This is the outer momentum of local SGD (SlowMo,
+  Wang et al. 2020; DiLoCo, Douillard et al. 2023), with the momentum of
+  each row set by the workers that touched it. These rows are also merged
+  several times a round (pWord2Vec's frequent rows synced more often, Ji et
+  al. 2016): distributed.HOT_ROWS and HOT_SPLITS.
 
 Every worker starts a round from the same merged state, so applying the same
 merged change leaves them identical again, bit for bit: the arithmetic is
@@ -27,15 +49,11 @@ class RowDelta:
     delta_in: np.ndarray
     rows_out: np.ndarray
     delta_out: np.ndarray
-    # "adaptive" rule only: per row, (second half's change . first half's, first half's . itself), float32
-    halves_in: Optional[np.ndarray] = None
-    halves_out: Optional[np.ndarray] = None
 
     @property
     def nbytes(self) -> int:
         """What moves between processes for this delta."""
-        return sum(a.nbytes for a in (self.rows_in, self.delta_in, self.rows_out, self.delta_out,
-                                      self.halves_in, self.halves_out) if a is not None)
+        return sum(a.nbytes for a in (self.rows_in, self.delta_in, self.rows_out, self.delta_out))
 
     @property
     def rows(self) -> int:
@@ -55,123 +73,76 @@ def changed_rows(base: np.ndarray, current: np.ndarray, rows: Optional[np.ndarra
 
 
 def row_delta(base: Tuple[np.ndarray, np.ndarray], current: Tuple[np.ndarray, np.ndarray],
-              rows: Optional[Tuple[np.ndarray, np.ndarray]] = None,
-              halfway: Optional[Tuple[np.ndarray, np.ndarray]] = None, lr_ratio: float = 1.0) -> RowDelta:
-    """One worker's changes to (w_in, w_out) since ``base``, the last merged state;
-    with ``halfway`` (the matrices half-way through the round, whose second
-    half's learning rate was ``lr_ratio`` times the first's), also each changed
-    row's halves (see merge_gain)."""
+              rows: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> RowDelta:
+    """One worker's changes to (w_in, w_out) since ``base``, the last merged state."""
     rows = rows or (None, None)
     rows_in, delta_in = changed_rows(base[0], current[0], rows[0])
     rows_out, delta_out = changed_rows(base[1], current[1], rows[1])
-    delta = RowDelta(rows_in, delta_in, rows_out, delta_out)
-    if halfway is not None:
-        delta.halves_in = halves(base[0], halfway[0], rows_in, delta_in, lr_ratio)
-        delta.halves_out = halves(base[1], halfway[1], rows_out, delta_out, lr_ratio)
-    return delta
+    return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 
-def halves(base: np.ndarray, halfway: np.ndarray, rows: np.ndarray, delta: np.ndarray, lr_ratio: float
-           ) -> np.ndarray:
-    """Per row: (second half's change . first half's / lr_ratio, first half's change . itself), float32 (k, 2).
-    Dividing by the ratio of the halves' learning rates makes a steady drift's ratio 1."""
-    first = np.take(halfway, rows, axis=0) - np.take(base, rows, axis=0)
-    second = delta - first
-    return np.stack([np.einsum("ij,ij->i", second, first) / np.float32(lr_ratio),
-                     np.einsum("ij,ij->i", first, first)], axis=1).astype(np.float32)
+RULES = ("momentum", "mean", "sum", "hybrid", "cap2", "cap4")  # measured in bench/distributed.py; the first is the default
+HYBRID_ROWS = 1024  # "hybrid": the rows of the most frequent words take the mean
 
 
-RULES = ("mean", "sum", "hybrid", "cap2", "cap4", "adaptive", "momentum", "nesterov", "momentum-keep", "nesterov-hot", "nesterov2", "nesterov-sum")  # the merge rules measured in bench/distributed.py; "mean" is the default
-SUM_FROM = 8192
-HOT_ROWS = 1024  # "hybrid": the rows of the most frequent words (ids are by frequency) take the mean
-
-
-def mean_over_touching(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray], n_rows: int, dim: int,
-                       rule: str = "mean", halves: Optional[Sequence[np.ndarray]] = None,
-                       velocity: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
-    """(rows any worker changed, each one's mean change over the workers that changed it);
-    ``rule="sum"``: the sum of their changes instead (what one process would
-    have applied, were the changes small); ``"hybrid"``: the mean for the first
-    HOT_ROWS rows (the most frequent words, whose changes saturate: each worker's
-    is already a whole step), the sum for the others; ``"capK"``: the mean times
-    min(touching workers, K), the sum up to K workers."""
-    total = np.zeros((n_rows, dim), np.float32)
-    touched = np.zeros(n_rows, np.int32)
+def merged_rows_change(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray], n_rows: int, dim: int,
+                       rule: str = "mean", velocity: Optional[np.ndarray] = None
+                       ) -> Tuple[np.ndarray, np.ndarray]:
+    """(rows any worker changed, each one's merged change) under ``rule``:
+    "momentum" (see the module's note: ``velocity`` holds the frequent rows'
+    velocities, updated in place, and its length says how many rows are
+    frequent); "mean" over the workers that changed the row; "sum" of their
+    changes; "hybrid": the mean for the first HYBRID_ROWS rows, the sum for
+    the others; "capK": the mean times min(touching workers, K)."""
+    # on the rows some worker changed, not whole matrices: a round that merges only the frequent rows stays cheap
+    merged_rows, where = np.unique(np.concatenate([np.asarray(r, np.int64) for r in rows] or [np.zeros(0, np.int64)]),
+                                   return_inverse=True)
+    summed = np.zeros((len(merged_rows), dim), np.float32)
+    touched = np.zeros(len(merged_rows), np.int32)
+    start = 0
     for worker_rows, delta in zip(rows, deltas):  # in worker order: the same sums everywhere
-        total[worker_rows] = np.take(total, worker_rows, axis=0) + delta  # a worker's rows are distinct
-        touched[worker_rows] += 1
-    merged_rows = np.flatnonzero(touched)
-    summed = np.take(total, merged_rows, axis=0)
+        at = where[start:start + len(worker_rows)]
+        start += len(worker_rows)
+        summed[at] += delta  # a worker's rows are distinct
+        touched[at] += 1
     if rule == "sum":
         return merged_rows, summed
-    divisor = touched[merged_rows].astype(np.float32)
-    if rule == "adaptive":
-        ratio = np.ones(n_rows, np.float64)  # rows none changed in a first half: a steady drift
-        dots, norms = np.zeros(n_rows), np.zeros(n_rows)
-        for worker_rows, pair in zip(rows, halves):
-            np.add.at(dots, worker_rows, pair[:, 0])
-            np.add.at(norms, worker_rows, pair[:, 1])
-        seen = norms > 0
-        ratio[seen] = dots[seen] / norms[seen]
-        divisor /= merge_gain(ratio[merged_rows], touched[merged_rows]).astype(np.float32)
-    elif rule in ("momentum", "nesterov", "momentum-keep", "nesterov-hot", "nesterov2", "nesterov-sum"):
-        mean = summed / divisor[:, None]
-        carry = (np.float32(1.0) - np.float32(1.0) / divisor)[:, None]  # 0 for a row one worker changed
-        if rule == "nesterov-hot":
-            carry[merged_rows < HOT_ROWS] = 0.0
-        if rule == "nesterov2":
-            carry = np.where(divisor[:, None] > 1, np.float32(1.0) - np.float32(0.5) / divisor[:, None], 0.0
-                             ).astype(np.float32)
-        moved = carry * np.take(velocity, merged_rows, axis=0) + mean
-        if rule == "momentum":
-            velocity[...] = 0.0  # a row no worker changed this round loses its velocity
-        velocity[merged_rows] = moved
-        step = carry * moved + mean if rule.startswith("nesterov") else moved
-        if rule == "nesterov-sum":
-            rare = merged_rows >= SUM_FROM
-            step[rare] = summed[rare]
-        return merged_rows, step
-    elif rule == "hybrid":
-        divisor[merged_rows >= HOT_ROWS] = 1.0
+    divisor = touched.astype(np.float32)
+    if rule == "momentum":
+        hot = merged_rows < len(velocity)
+        summed[hot] = momentum_step(velocity, merged_rows[hot], summed[hot] / divisor[hot, None], divisor[hot])
+        return merged_rows, summed
+    if rule == "hybrid":
+        divisor[merged_rows >= HYBRID_ROWS] = 1.0
     elif rule.startswith("cap"):
         divisor /= np.minimum(divisor, np.float32(int(rule[3:])))
     return merged_rows, summed / divisor[:, None]
 
 
-def merge_gain(ratio: np.ndarray, workers: np.ndarray) -> np.ndarray:
-    """How many workers' mean change to apply to a row, from ``ratio``, its
-    second half-round's change over its first (both projected on the first),
-    and the ``workers`` that changed it.
+def momentum_step(velocity: np.ndarray, rows: np.ndarray, mean: np.ndarray, workers: np.ndarray) -> np.ndarray:
+    """The change of ``rows`` whose ``mean`` change over the ``workers`` (float32) that touched each is
+    given: Nesterov's step with momentum 1 - 1/workers (0 for a row one worker touched: its change)."""
+    carry = (np.float32(1.0) - np.float32(1.0) / workers)[:, None]
+    moved = carry * np.take(velocity, rows, axis=0) + mean
+    velocity[rows] = moved
+    return carry * moved + mean
 
-    A row that moves a fraction f of the way to where its data pull it in
-    each half-round keeps ratio = 1 - f of its move from one half to the
-    next. One process, training on all ``workers`` workers' rounds in turn,
-    would have made 2 x workers such halves: 1 - ratio**(2 x workers) of the
-    way, against 1 - ratio**2 for each worker's. Their quotient is the gain:
-    ``workers`` for a steady drift (ratio 1: the sum of the changes), 1 for a
-    row each worker already took all the way (ratio 0: their mean), and never
-    more than one process's step, so the merge cannot overshoot (the sum's
-    divergence at 4 workers and more, bench/results/2026-11-29-distributed.md).
-    A row's noise (halves that do not point the same way) counts as ratio 0.
-    """
-    ratio = np.clip(ratio, 0.0, 1.0)
-    steady = ratio > 1.0 - 1e-6
-    ratio2 = np.where(steady, 0.0, ratio * ratio)
-    gain = (1.0 - ratio2 ** workers) / (1.0 - ratio2)
-    return np.where(steady, workers.astype(np.float64), gain)
+
+def momentum_state(shapes: Tuple[Tuple[int, int], Tuple[int, int]], hot_rows: int
+                   ) -> Tuple[np.ndarray, np.ndarray]:
+    """Zero velocities for the first ``hot_rows`` rows of (w_in, w_out) of ``shapes``: the "momentum" rule's state."""
+    return tuple(np.zeros((min(hot_rows, shape[0]), shape[1]), np.float32) for shape in shapes)
 
 
 def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, int]], rule: str = "mean",
           velocity: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> RowDelta:
-    """The merged change of the workers' ``deltas`` to matrices of ``shapes`` (w_in's, w_out's)."""
-    adaptive = rule == "adaptive"
+    """The merged change of the workers' ``deltas`` to matrices of ``shapes`` (w_in's, w_out's) under
+    ``rule`` (RULES); ``velocity``: momentum_state(), which the "momentum" rule needs."""
     velocity = velocity or (None, None)
-    rule_in, rule_out = rule.split("/") if "/" in rule else (rule, rule)  # "A/B": rule A for w_in, B for w_out
-    rows_in, delta_in = mean_over_touching([d.rows_in for d in deltas], [d.delta_in for d in deltas], *shapes[0],
-                                           rule_in, [d.halves_in for d in deltas] if adaptive else None, velocity[0])
-    rows_out, delta_out = mean_over_touching([d.rows_out for d in deltas], [d.delta_out for d in deltas],
-                                             *shapes[1], rule_out, [d.halves_out for d in deltas] if adaptive else None,
-                                             velocity[1])
+    rows_in, delta_in = merged_rows_change([d.rows_in for d in deltas], [d.delta_in for d in deltas], *shapes[0],
+                                           rule, velocity[0])
+    rows_out, delta_out = merged_rows_change([d.rows_out for d in deltas], [d.delta_out for d in deltas],
+                                             *shapes[1], rule, velocity[1])
     return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 

@@ -44,20 +44,10 @@ class Schedule:
     min_alpha: float
     hot_rows: int = 0  # > 0: rounds merge only rows below this (the most frequent words)
     full_every: int = 1  # ...except every full_every-th round and the epoch's last, which merge all
-    halves: bool = False  # train each round in two halves and report both per row (the "adaptive" merge)
-
-    tiered: bool = False  # round r merges hot_rows x 2**(trailing zeros of r + 1) rows (pWord2Vec's tiers)
 
     def full_merge(self, round_: int) -> bool:
         """Whether round ``round_`` merges every changed row (else only the hot rows)."""
         return self.hot_rows == 0 or (round_ + 1) % self.full_every == 0 or round_ == self.rounds - 1
-
-    def merged_rows(self, round_: int) -> int:
-        """How many of the most frequent rows round ``round_`` merges, when not a full merge."""
-        if not self.tiered:
-            return self.hot_rows
-        step = round_ + 1
-        return self.hot_rows << ((step & -step).bit_length() - 1)
 
     def lr_at(self, position: float) -> float:
         """The learning rate at a global position (ids from the run's start), as trainer.train's."""
@@ -77,11 +67,9 @@ class RoundResult:
     delta_seconds: float  # finding the changed rows
 
 
-def round_seed(seed: int, epoch: int, worker: int, round_: int, part: int = 0) -> int:
-    """The seed of one worker's round (``part`` 1: its second half), in [0, 2**63): independent of timing
-    and placement."""
-    state = np.random.SeedSequence([seed, epoch, worker, round_] + ([part] if part else [])).generate_state(
-        1, np.uint64)[0]
+def round_seed(seed: int, epoch: int, worker: int, round_: int) -> int:
+    """The seed of one worker's round, in [0, 2**63): independent of timing and placement."""
+    state = np.random.SeedSequence([seed, epoch, worker, round_]).generate_state(1, np.uint64)[0]
     return int(state >> np.uint64(1))
 
 
@@ -128,41 +116,25 @@ class ShardWorker:
         """Train round ``round_`` of ``epoch`` on this worker's copy; return its changes since the last merge."""
         plan, ids = self.schedule, self.ids
         begin, end = (len(ids) * round_ // plan.rounds, len(ids) * (round_ + 1) // plan.rounds)
-        cuts = [begin, (begin + end) // 2, end] if plan.halves else [begin, end]
-        loss, examples, compute, halfway, lrs = 0.0, 0, 0.0, None, []
-        for part, (start, stop) in enumerate(zip(cuts, cuts[1:])):
-            if part:
-                halfway = (self.current[0].copy(), self.current[1].copy())
-            part_loss, part_examples, seconds, lr = self._train_slice(epoch, round_, part, start, stop)
-            loss, examples, compute = loss + part_loss, examples + part_examples, compute + seconds
-            lrs.append(lr)
+        loss, examples, compute = 0.0, 0, 0.0
+        if end > begin:
+            def global_position(local: int) -> float:
+                return (epoch + local / len(ids)) * plan.corpus_entries
+
+            settings = replace(self.settings, epochs=1, seed=round_seed(self.settings.seed, epoch, self.index, round_),
+                               alpha=plan.lr_at(global_position(begin)),
+                               min_alpha=plan.lr_at(global_position(end - 1)))
+            tally = []
+            control = trainer.RunControl(on_epoch=lambda _e, mean, n, *rest: tally.append((mean * n, n)))
+            stats = trainer.train(self.kernel, self.current[0], self.current[1], ids[begin:end], self.tables,
+                                  settings, control=control)
+            loss, examples = tally[0] if tally else (0.0, 0)
+            compute = stats.seconds
         started = time.perf_counter()
-        hot = None if plan.full_merge(round_) else tuple(np.arange(min(plan.merged_rows(round_), len(m)), dtype=np.int64)
+        hot = None if plan.full_merge(round_) else tuple(np.arange(min(plan.hot_rows, len(m)), dtype=np.int64)
                                                          for m in self.current)
-        delta = row_delta(self.base, self.current, hot, halfway, lrs[-1] / lrs[0] if halfway else 1.0)
+        delta = row_delta(self.base, self.current, hot)
         return RoundResult(delta, loss, examples, end - begin, compute, time.perf_counter() - started)
-
-    def _train_slice(self, epoch: int, round_: int, part: int, begin: int, end: int
-                     ) -> Tuple[float, int, float, float]:
-        """Train ids[begin:end] of this worker's shard at the global schedule's learning rates:
-        (summed loss, examples, kernel seconds, mean learning rate)."""
-        plan, ids = self.schedule, self.ids
-
-        def global_position(local: int) -> float:
-            return (epoch + local / len(ids)) * plan.corpus_entries
-
-        alpha, min_alpha = plan.lr_at(global_position(begin)), plan.lr_at(global_position(max(end - 1, begin)))
-        if end <= begin:
-            return 0.0, 0, 0.0, alpha
-        settings = replace(self.settings, epochs=1, seed=round_seed(self.settings.seed, epoch, self.index, round_,
-                                                                      part),
-                           alpha=alpha, min_alpha=min_alpha)
-        tally = []
-        control = trainer.RunControl(on_epoch=lambda _e, mean, n, *rest: tally.append((mean * n, n)))
-        stats = trainer.train(self.kernel, self.current[0], self.current[1], ids[begin:end], self.tables,
-                              settings, control=control)
-        loss, examples = tally[0] if tally else (0.0, 0)
-        return loss, examples, stats.seconds, (alpha + min_alpha) / 2
 
     def apply(self, merged: RowDelta) -> None:
         """Take the merged change: base and working copy become the new merged state."""

@@ -4,7 +4,7 @@ import pytest
 
 import fastemb
 from fastemb import demo
-from fastemb.row_merge import RowDelta, apply, merge, row_delta
+from fastemb.row_merge import RowDelta, apply, merge, momentum_state, row_delta
 
 
 def delta(rows_in, values_in, dim=3):
@@ -48,7 +48,7 @@ def test_untouched_rows_are_unchanged_and_workers_end_identical():
         np.testing.assert_array_equal(state[0][row], base[0][row])
 
 
-def simulate(path, workers, on_round=None, rule="mean", **settings):
+def simulate(path, workers, on_round=None, rule="mean", **settings):  # the tests' 20,000 words: many rounds
     settings = {"dim": 30, "epochs": 5, "threads": 1, "seed": 1, **settings}
     model = fastemb.Model(**settings)
     return model._train_distributed(path, False, None, None, workers, "simulate", 20_000, on_round=on_round,
@@ -142,7 +142,7 @@ def test_more_workers_than_text_leaves_some_shards_empty_and_still_trains(tmp_pa
 def test_the_hybrid_rule_takes_the_mean_of_frequent_rows_and_the_sum_of_the_others(monkeypatch):
     from fastemb import row_merge
 
-    monkeypatch.setattr(row_merge, "HOT_ROWS", 2)  # rows 0 and 1 are the frequent words'
+    monkeypatch.setattr(row_merge, "HYBRID_ROWS", 2)  # rows 0 and 1 are the frequent words'
     merged = merge([delta([1, 2], [[2, 2, 2], [1, 1, 1]]), delta([1, 2], [[4, 4, 4], [5, 5, 5]])],
                    ((3, 3), (1, 3)), rule="hybrid")
     assert merged.rows_in.tolist() == [1, 2]
@@ -179,44 +179,46 @@ def test_a_capped_rule_sums_up_to_k_workers_changes():
     assert merged.delta_in.tolist() == [[8, 8, 8], [1, 1, 1]]  # row 0: mean 4 x min(3, 2); row 1: its one change
 
 
-def halved(rows, first, second, dim=3):
-    """A worker's delta whose rows moved by ``first`` in the round's first half and ``second`` in its second."""
-    first, second = np.asarray(first, np.float32), np.asarray(second, np.float32)
-    d = delta(rows, first + second, dim)
-    d.halves_in = np.stack([(second * first).sum(1), (first * first).sum(1)], axis=1).astype(np.float32)
-    d.halves_out = np.zeros((0, 2), np.float32)
-    return d
+def momentum_rounds(changes, hot_rows=1, rounds=1):
+    """The merged change of row 0 after each of ``rounds`` rounds in which worker i changed it by ``changes[i]``
+    (a function of the round, or a constant)."""
+    velocity = (np.zeros((hot_rows, 3), np.float32), np.zeros((hot_rows, 3), np.float32))
+    steps = []
+    for r in range(rounds):
+        deltas = [delta([0], [c(r) if callable(c) else c]) for c in changes]
+        steps.append(merge(deltas, ((2, 3), (2, 3)), rule="momentum", velocity=velocity).delta_in[0])
+    return np.array(steps)
 
 
-@pytest.mark.parametrize("workers", [2, 3, 8])
-@pytest.mark.parametrize("pull", [0.05, 0.3, 0.7, 1.0])
-def test_the_adaptive_rule_gives_what_one_process_would_on_all_workers_data(workers, pull):
-    # every worker's data pulls row 0 from 0 towards 1, a fraction `pull` of the remaining way per half-round;
-    # one process, training on all of them in turn, makes 2 x workers such halves
-    target = np.ones((1, 3))
-    first, second = pull * target, pull * (1 - pull) * target
-    merged = merge([halved([0], first, second) for _ in range(workers)], ((1, 3), (1, 3)), rule="adaptive")
-    expected = 1 - (1 - pull) ** (2 * workers)
-    np.testing.assert_allclose(merged.delta_in, expected * target, rtol=1e-5)
+def test_momentum_builds_a_steady_drift_up_to_the_sum():
+    steps = momentum_rounds([[1, 0, 0], [3, 0, 0], [2, 0, 0], [2, 0, 0]], rounds=60)
+    np.testing.assert_allclose(steps[0], [2 + 0.75 * 2, 0, 0])  # Nesterov's look-ahead on the mean
+    np.testing.assert_allclose(steps[-1], [8, 0, 0], rtol=1e-3)  # four workers' drift: their sum
 
 
-def test_the_adaptive_rule_sums_a_steady_drift_and_averages_noise():
-    drift = [halved([0], [[1, 0, 0]], [[1, 0, 0]]) for _ in range(4)]  # the same move in both halves
-    assert merge(drift, ((1, 3), (1, 3)), rule="adaptive").delta_in.tolist() == [[8, 0, 0]]  # the sum
-    noise = [halved([0], [[1, 0, 0]], [[0, s, 0]]) for s in (1, -1, 1, -1)]  # second halves orthogonal to the first
-    np.testing.assert_allclose(merge(noise, ((1, 3), (1, 3)), rule="adaptive").delta_in, [[1, 0, 0]])  # the mean
-    late = [halved([0], [[0, 0, 0]], [[2, 0, 0]]) for _ in range(3)]  # first moved in the second half: a drift
-    assert merge(late, ((1, 3), (1, 3)), rule="adaptive").delta_in.tolist() == [[6, 0, 0]]
+def test_momentum_gains_little_from_a_change_that_flips_every_round():
+    steps = momentum_rounds([lambda r: [(-1) ** r, 0, 0]] * 4, rounds=60)
+    assert np.abs(steps[:, 0]).max() <= 1.75 + 1e-6  # the sum would move it 4 each round
+    np.testing.assert_allclose(np.abs(steps[-20:, 0]), 1 / 0.7, rtol=1e-3)  # (1 + 2m) / (1 + m), m = 3/4
 
 
-def test_adaptive_workers_end_identical_and_recover_the_planted_structure(planted_corpus):
+def test_momentum_takes_a_lone_workers_change_and_sums_the_rows_past_the_frequent_ones():
+    np.testing.assert_allclose(momentum_rounds([[5, 1, 0]], rounds=3), [[5, 1, 0]] * 3)  # one toucher: its change
+    merged = merge([delta([0, 1], [[1, 1, 1], [2, 2, 2]]), delta([0, 1], [[3, 3, 3], [4, 4, 4]])],
+                   ((2, 3), (2, 3)), rule="momentum", velocity=momentum_state(((2, 3), (2, 3)), hot_rows=1))
+    assert merged.delta_in.tolist() == [[3, 3, 3], [6, 6, 6]]  # row 0, frequent: mean 2 + look-ahead 0.5 x 2; row 1: sum
+
+
+def test_default_merge_workers_end_identical_and_recover_the_planted_structure(planted_corpus):
     single = demo.score(fastemb.Model(dim=30, epochs=5, threads=1, seed=1).train(planted_corpus, progress=False).wv)
     last = []
 
     def at_round(record, pool):
         last[:] = [[m.copy() for m in pair] for pair in pool.matrices()]
 
-    model = simulate(planted_corpus, 4, rule="adaptive", on_round=at_round)
+    model = fastemb.Model(dim=30, epochs=5, threads=1, seed=1)._train_distributed(
+        planted_corpus, False, None, None, 4, "simulate", None, on_round=at_round)
+    assert len(last) == 4
     for w_in, w_out in last:
         np.testing.assert_array_equal(w_in, model.w_in)
         np.testing.assert_array_equal(w_out, model.w_out)
