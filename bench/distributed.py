@@ -41,17 +41,30 @@ from bench.quality import ANALOGIES, PAIRS, RESTRICT_VOCAB  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPORA = REPO_ROOT.parent / "shared" / "corpora"
 RESULTS = REPO_ROOT / "bench" / "results"
+DEFAULT_LABEL = "momentum (default)"  # how the results label fastemb's default merge rule
 EPOCH = 10**12  # sync_words that never ends a round inside an epoch: one merge per epoch
 SYNC_NAMES = {250_000: "0.25M", 1_000_000: "1M", 4_000_000: "4M", EPOCH: "epoch"}
 NETWORK_BYTES_PER_S = 1e9  # assumed for the projection only (10 GbE at ~80%)
 
 
+def default_row(kind, n):
+    """fastemb's defaults at n workers: the "momentum" merge, its hot rows, default_sync_words(n) words per worker."""
+    from fastemb.distributed import HOT_ROWS, HOT_SPLITS
+    from fastemb.rounds import default_sync_words
+
+    return {"kind": kind, "workers": n, "threads": 1, "sync_words": default_sync_words(n), "rule": "momentum",
+            "hot_rows": HOT_ROWS, "hot_splits": HOT_SPLITS}
+
+
 def plan(workers, syncs, ray_sync, rules=("mean",)):
-    """Rows in priority order: the two real runs, then the simulations (the
-    default sync interval first, then per epoch, then the other merge rules at
-    the default interval, then the other intervals)."""
-    rows = [{"kind": "single", "workers": 1, "threads": 2},
-            {"kind": "ray", "workers": 2, "threads": 1, "sync_words": ray_sync, "rule": "mean"}]
+    """Rows in priority order: the single process, 2 Ray workers and the
+    simulation at each N with fastemb's defaults, then the comparisons: 2 Ray
+    workers and the simulations merging by the mean (the --ray-sync interval
+    first, then per epoch, then the other merge rules at that interval, then
+    the other intervals)."""
+    rows = [{"kind": "single", "workers": 1, "threads": 2}, default_row("ray", 2)]
+    rows += [default_row("sim", n) for n in workers]
+    rows.append({"kind": "ray", "workers": 2, "threads": 1, "sync_words": ray_sync, "rule": "mean"})
     ordered = [ray_sync] + [s for s in syncs if s != ray_sync]
     sims = [(ordered[0], "mean")] + [(s, "mean") for s in ordered[1:2]] + [(ray_sync, r) for r in rules
                                                                           if r != "mean"]
@@ -127,9 +140,10 @@ def projection(results):
     for row in results:
         if row["kind"] != "sim" or "error" in row:
             continue
-        # the Ray row that merged as this row does, else the first (its sync per round is then an estimate)
+        # the Ray row that merged as this row does, else one with its rule, else the first (then an estimate)
         same = [r for r in rays if all(r.get(k) == row.get(k) for k in ("sync_words", "rule", "hot_rows"))]
-        ray = (same or rays)[0]
+        alike = [r for r in rays if all(r.get(k) == row.get(k) for k in ("rule", "hot_rows"))]
+        ray = (same or alike[-1:] or rays)[0]
         # kernel_seconds: the slowest worker's, summed over rounds; each worker trained its share of the words
         per_core = ray["words"] / (ray["workers"] * ray["kernel_seconds"])  # words/s of one 1-thread worker
         sync_per_round_2 = ray["sync_seconds"] / ray["rounds"]
@@ -172,6 +186,9 @@ def markdown(report):
         lines += ["", "Not run (time budget): " + ", ".join(
             f"{r['kind']} N={r['workers']} sync={SYNC_NAMES.get(r.get('sync_words'), '')} {r.get('rule', '')}"
             for r in report["not_run"])]
+    added = list(dict.fromkeys(r["added_by"] for r in report["results"] if r.get("added_by")))
+    if added:
+        lines += ["", "Rows after the grid were measured by:", ""] + [f"- `{command}`" for command in added]
     lines += ["", "Simulation rows: sync share is the non-kernel part of a round run one worker after another "
               "(delta extraction and apply for every worker, plus the merge), not a cluster's.", ""]
     if report["projection"]:
@@ -199,13 +216,27 @@ def plot(report, path):
     for sync, rule, hot in sorted({(r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0)) for r in sims}):
         points = sorted((r["workers"], r["analogy_pct"]) for r in sims
                         if (r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0)) == (sync, rule, hot))
+        if len(points) < 2 or rule.startswith(DEFAULT_LABEL):  # single experiments: in the table only
+            continue
         extra = f", top {hot} rows 8x" if hot else ""
         ax.plot(*zip(*points), marker="o" if not hot else "s", linestyle="-" if rule == "mean" else ":",
                 label=f"simulation, {rule}{extra} every {SYNC_NAMES.get(sync, sync)} words/worker")
+    best = {}  # the default rule: its best measured row at each N, labelled with its sync words per worker
+    for r in sims:
+        if r.get("rule", "").startswith(DEFAULT_LABEL) and r["analogy_pct"] > best.get(r["workers"], {}).get(
+                "analogy_pct", -1):
+            best[r["workers"]] = r
+    if best:
+        rows = [best[n] for n in sorted(best)]
+        ax.plot([r["workers"] for r in rows], [r["analogy_pct"] for r in rows], "r-o", linewidth=2,
+                label="simulation, momentum (the default), best rounds measured")
+        for r in rows:
+            ax.annotate(f"{r['sync_words']:,} words/worker", (r["workers"], r["analogy_pct"]), fontsize=7,
+                        textcoords="offset points", xytext=(4, -10))
     ray = [r for r in report["results"] if r["kind"] == "ray" and "error" not in r]
     if ray:
         ax.plot([r["workers"] for r in ray], [r["analogy_pct"] for r in ray], "k*", markersize=12,
-                label="2 Ray workers x 1 thread (mean; sum, top 1024 rows 8x)")
+                label="2 Ray workers x 1 thread (every rule measured)")
     if single:
         ax.axhline(single["analogy_pct"], color="grey", linestyle="--", label="one process, 2 threads")
         ax.axhspan(single["analogy_pct"] - 1, single["analogy_pct"] + 1, color="grey", alpha=0.15)
@@ -215,7 +246,7 @@ def plot(report, path):
     ax.set_title(f"Quality against workers ({report['epochs']} epochs, {report['date']})")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes: the lines stay visible
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 

@@ -45,7 +45,7 @@ def check_arguments(workers, cluster, sync_words) -> None:
                          "\"ray://head:10001\"")
     if sync_words is not None and (isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1):
         raise ValueError(f"sync_words={sync_words!r}: give the words each worker trains between merges, 1 or more "
-                         "(None: 500,000 / workers)")
+                         "(None: 4,000,000 / workers squared)")
 
 
 def is_distributed(workers: int, cluster: Optional[str]) -> bool:

@@ -133,8 +133,9 @@ class Model:
         ``workers`` > 1 trains data-parallel on a Ray cluster (the ``ray`` extra:
         ``pip install "fastemb[ray]"``), ``threads`` threads per worker, merging
         the workers' changes every ``sync_words`` words each (default None:
-        500,000 / workers, so that 16 workers keep one process's quality within
-        2 points, docs/distributed.md);
+        4,000,000 / workers squared, 1,000,000 for 2 workers and 15,625 for 16,
+        with which 16 workers kept one process's quality within 2 points,
+        docs/distributed.md);
         ``cluster`` is ``"auto"`` (the default then: join the running Ray
         cluster, else start a local one), a Ray address such as
         ``"ray://head:10001"``, or ``"simulate"`` (the same rounds with virtual

@@ -23,7 +23,7 @@ frequency, so the most frequent words' rows come first):
   look-ahead, (1 - 1/k) v + mean. A drift that persists from round to round
   builds up to k times the mean, the sum's progress; a change that flips
   from round to round (a row pulled back and forth around where its text
-  wants it) builds none. This is the outer momentum of local SGD (SlowMo,
+  wants it) builds almost none. This is the outer momentum of local SGD (SlowMo,
   Wang et al. 2020; DiLoCo, Douillard et al. 2023), with the momentum of
   each row set by the workers that touched it. These rows are also merged
   several times a round (pWord2Vec's frequent rows synced more often, Ji et
@@ -85,9 +85,8 @@ RULES = ("momentum", "mean", "sum", "hybrid", "cap2", "cap4")  # measured in ben
 HYBRID_ROWS = 1024  # "hybrid": the rows of the most frequent words take the mean
 
 
-def merged_rows_change(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray], n_rows: int, dim: int,
-                       rule: str = "mean", velocity: Optional[np.ndarray] = None
-                       ) -> Tuple[np.ndarray, np.ndarray]:
+def merged_rows_change(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray], dim: int, rule: str = "mean",
+                       velocity: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
     """(rows any worker changed, each one's merged change) under ``rule``:
     "momentum" (see the module's note: ``velocity`` holds the frequent rows'
     velocities, updated in place, and its length says how many rows are
@@ -139,10 +138,10 @@ def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, 
     """The merged change of the workers' ``deltas`` to matrices of ``shapes`` (w_in's, w_out's) under
     ``rule`` (RULES); ``velocity``: momentum_state(), which the "momentum" rule needs."""
     velocity = velocity or (None, None)
-    rows_in, delta_in = merged_rows_change([d.rows_in for d in deltas], [d.delta_in for d in deltas], *shapes[0],
+    rows_in, delta_in = merged_rows_change([d.rows_in for d in deltas], [d.delta_in for d in deltas], shapes[0][1],
                                            rule, velocity[0])
     rows_out, delta_out = merged_rows_change([d.rows_out for d in deltas], [d.delta_out for d in deltas],
-                                             *shapes[1], rule, velocity[1])
+                                             shapes[1][1], rule, velocity[1])
     return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 
