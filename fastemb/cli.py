@@ -80,7 +80,8 @@ def _cluster_arguments(p) -> None:
                    help="auto (the running Ray cluster, else a local one; the default with --workers > 1), "
                         "a Ray address such as ray://head:10001, or simulate (the workers one after another here)")
     g.add_argument("--sync-words", type=int, metavar="N",
-                   help="words each worker trains between full merges (default: 4,000,000 / --workers squared: 1,000,000 for 2, 15,625 for 16)")
+                   help="words each worker trains between full merges "
+                        "(default: 4,000,000 / --workers squared: 1,000,000 for 2, 15,625 for 16)")
 
 
 def _unicode_errors_argument(p) -> None:
