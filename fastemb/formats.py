@@ -229,7 +229,10 @@ def _parse_header(line: bytes) -> Optional[Tuple[int, int]]:
 def _looks_binary(sample: bytes) -> bool:
     """A text file's first row is a word and numbers (how many is checked later, to
     name the line); raw float32 bytes almost never read as numbers."""
-    fields = sample.split(b"\n", 1)[0].split()
+    first, newline, _ = sample.partition(b"\n")
+    fields = first.split()
+    if not newline and not sample[-1:].isspace():  # a long row runs past the sample: its last number may be cut
+        fields = fields[:-1]
     return len(fields) < 2 or not all(map(_is_number, fields[1:]))
 
 

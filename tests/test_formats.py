@@ -28,6 +28,19 @@ def test_round_trip_is_exact(tmp_path, vectors, binary):
     assert fastemb.load(path, limit=2).index_to_word == words[:2]
 
 
+@pytest.mark.parametrize("first_word", ["a" * n for n in range(1, 17)])
+def test_text_rows_longer_than_the_format_sniff_load(tmp_path, first_word):
+    # at dim 300 a text row (up to 16 bytes a number) runs past the bytes read to tell text from
+    # binary; a first word of 1 to 16 letters moves that cut through every character of a number,
+    # an exponent's included ("1.23e-0"), which once made a text file pass for binary
+    matrix = (np.random.default_rng(len(first_word)).standard_normal((3, 300)) * 1e-5).astype(np.float32)
+    path = tmp_path / "v.txt"
+    fastemb.WordVectors([first_word, "b", "c"], matrix).save(path)
+    loaded = fastemb.load(path)
+    assert loaded.index_to_word == [first_word, "b", "c"]
+    np.testing.assert_array_equal(loaded.vectors, matrix)
+
+
 @pytest.mark.parametrize("binary", [False, True])
 def test_gensim_reads_our_files(tmp_path, vectors, binary):
     gensim_models = pytest.importorskip("gensim.models")
