@@ -101,6 +101,7 @@ class RayPool:
         self.ray = ray = import_ray()
         self.started_ray = connect(cluster)
         self.shards, self.settings = list(shards), settings
+        self.applying: list = []  # the last merge's apply calls, collected by the next call (apply())
         try:
             cpus = ray.cluster_resources().get("CPU", 0)
             needed = len(self.shards) * settings.threads
@@ -211,7 +212,7 @@ class RayPool:
 
     def _applied(self) -> None:
         """Wait for the last merge to be applied everywhere (its errors raised here)."""
-        pending, self.applying = getattr(self, "applying", []), []
+        pending, self.applying = self.applying, []
         self._get(pending, "apply")
 
     def matrices(self):
