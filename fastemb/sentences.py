@@ -122,8 +122,8 @@ def _edge_whitespace(text: bytes) -> bool:
         return True
     data = np.frombuffer(text, np.uint8)
     space, newline = data == ord(" "), data == ord("\n")
-    return bool(space[:1].any() or (space[:-1] & (space[1:] | newline[1:])).any()
-                or (newline[:-1] & space[1:]).any())
+    edge = space | newline  # a sentence ends in a newline; two in a row: an empty sentence, or a token's "\n"
+    return bool(edge[:1].any() or (edge[:-1] & edge[1:]).any())
 
 
 def _iterate(sentences: Iterable) -> Iterator:

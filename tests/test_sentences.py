@@ -4,7 +4,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import fastemb
 from conftest import write
@@ -121,6 +121,7 @@ def test_a_bad_token_is_found_among_sentences_given_as_strings():
         fastemb.train(["the cat sat", "on the mat", ["new york"]], min_count=1, progress=False)
 
 
+@example([["a\n"]])  # a token ending in a line end, at the end of a sentence
 @settings(max_examples=60)
 @given(st.lists(st.lists(st.text(alphabet="ab \t\n\r\x0b\x0c\xa0é", max_size=4), max_size=5), min_size=1,
                 max_size=6))
