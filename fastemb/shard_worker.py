@@ -131,9 +131,7 @@ class ShardWorker:
             loss, examples = tally[0] if tally else (0.0, 0)
             compute = stats.seconds
         started = time.perf_counter()
-        hot = None if plan.full_merge(round_) else tuple(np.arange(min(plan.hot_rows, len(m)), dtype=np.int64)
-                                                         for m in self.current)
-        delta = row_delta(self.base, self.current, hot)
+        delta = row_delta(self.base, self.current, None if plan.full_merge(round_) else plan.hot_rows)
         return RoundResult(delta, loss, examples, end - begin, compute, time.perf_counter() - started)
 
     def apply(self, merged: RowDelta) -> None:

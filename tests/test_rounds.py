@@ -226,3 +226,41 @@ def test_default_merge_workers_end_identical_and_recover_the_planted_structure(p
     assert result.analogies_right >= 0.9 * result.analogies_total
     assert result.analogies_right >= single.analogies_right - 0.05 * single.analogies_total
     assert result.partners_right >= single.partners_right - 2
+
+
+def reference_merge(deltas, rule, velocity, hot_rows):
+    """The merge written row by row from its definition (row_merge's note), for any overlap of the workers' rows."""
+    changes = {}
+    for d in deltas:
+        for row, change in zip(d.rows_in.tolist(), d.delta_in):
+            changes.setdefault(row, []).append(change.astype(np.float64))
+    merged = {}
+    for row, touching in sorted(changes.items()):
+        k, total = len(touching), np.sum(touching, axis=0)
+        if rule == "sum" or (rule == "momentum" and row >= hot_rows):
+            merged[row] = total
+        elif rule == "mean":
+            merged[row] = total / k
+        else:  # momentum on a frequent row: Nesterov's step on the mean, momentum 1 - 1/k
+            carry = 1 - 1 / k
+            velocity[row] = carry * velocity.get(row, 0) + total / k
+            merged[row] = carry * velocity[row] + total / k
+    return merged
+
+
+@pytest.mark.parametrize("rule", ["mean", "sum", "momentum"])
+def test_the_merge_follows_its_definition_for_any_overlap_of_rows(rule):
+    rng = np.random.default_rng(7)
+    hot_rows, vocab, dim = 6, 20, 3
+    velocity = momentum_state(((vocab, dim), (vocab, dim)), hot_rows)
+    expected_velocity = {}
+    every = np.arange(vocab)
+    row_sets = [[every, every], [every[:hot_rows]] * 3, [every[::2], every[1::3], every[:4]],
+                [every[2:5], np.zeros(0, np.int64)], [every[[1, 3, 8]], every[[0, 3, 9, 19]]]]
+    for rows in row_sets * 2:  # twice: the velocities carry over from round to round
+        deltas = [delta(r, rng.standard_normal((len(r), dim))) for r in rows]
+        merged = merge(deltas, ((vocab, dim), (vocab, dim)), rule, velocity)
+        expected = reference_merge(deltas, rule, expected_velocity, hot_rows)
+        assert merged.rows_in.tolist() == sorted(expected)
+        np.testing.assert_allclose(merged.delta_in, [expected[r] for r in sorted(expected)] or np.zeros((0, dim)),
+                                   rtol=1e-5, atol=1e-6)
