@@ -49,11 +49,11 @@ NETWORK_BYTES_PER_S = 1e9  # assumed for the projection only (10 GbE at ~80%)
 
 def default_row(kind, n):
     """fastemb's defaults at n workers: the "momentum" merge, its hot rows, default_sync_words(n) words per worker."""
-    from fastemb.distributed import HOT_ROWS, HOT_SPLITS
-    from fastemb.rounds import default_sync_words
+    from fastemb.distributed import HOT_ROWS
+    from fastemb.rounds import default_hot_splits, default_sync_words
 
     return {"kind": kind, "workers": n, "threads": 1, "sync_words": default_sync_words(n), "rule": "momentum",
-            "hot_rows": HOT_ROWS, "hot_splits": HOT_SPLITS}
+            "hot_rows": HOT_ROWS, "hot_splits": default_hot_splits(n)}
 
 
 def plan(workers, syncs, ray_sync, rules=("mean",)):
@@ -213,12 +213,14 @@ def plot(report, path):
     fig, ax = plt.subplots(figsize=(10, 4.5))
     single = next((r for r in report["results"] if r["kind"] == "single" and "error" not in r), None)
     sims = [r for r in report["results"] if r["kind"] == "sim" and "error" not in r]
-    for sync, rule, hot in sorted({(r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0)) for r in sims}):
-        points = sorted((r["workers"], r["analogy_pct"]) for r in sims
-                        if (r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0)) == (sync, rule, hot))
+    def merging(r):
+        return r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0), r.get("hot_splits", 1)
+
+    for sync, rule, hot, splits in sorted({merging(r) for r in sims}):
+        points = sorted((r["workers"], r["analogy_pct"]) for r in sims if merging(r) == (sync, rule, hot, splits))
         if len(points) < 2 or rule.startswith(DEFAULT_LABEL):  # single experiments: in the table only
             continue
-        extra = f", top {hot} rows 8x" if hot else ""
+        extra = f", top {hot} rows {splits}x" if hot else ""
         ax.plot(*zip(*points), marker="o" if not hot else "s", linestyle="-" if rule == "mean" else ":",
                 label=f"simulation, {rule}{extra} every {SYNC_NAMES.get(sync, sync)} words/worker")
     best = {}  # the default rule: its best measured row at each N, labelled with its sync words per worker

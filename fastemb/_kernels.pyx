@@ -2,8 +2,8 @@
 # boundscheck and wraparound come from setup.py (FASTEMB_DEBUG=1 turns bounds checks on): set here, they would override it
 """The hot loops, without the GIL: SGD with negative sampling and/or hierarchical
 softmax on shared matrices (train_chunk; train_chunk_subword when input vectors
-are means of character n-gram rows), counting words in raw text (count_block), and writing vectors
-as text (format_lines).
+are means of character n-gram rows), counting words in raw text (count_block), writing vectors
+as text (format_lines), and a data-parallel worker's passes over its matrices (changed_rows, add_rows).
 
 Only loops live here. Python (trainer.py) validates settings, builds every table
 (keep-probabilities, the noise alias table, the Huffman paths, the logistic
@@ -34,6 +34,7 @@ include "_train.pxi"
 include "_train_subword.pxi"
 include "_count.pxi"
 include "_format.pxi"
+include "_rows.pxi"
 
 
 # the shared constants as this build holds them (a test compares them with kernel_constants.py)

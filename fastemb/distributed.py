@@ -22,7 +22,8 @@ from . import sentences, trainer
 from ._backend import kernel_for
 from .errors import CorpusError
 from .progress import Bar, Progress
-from .rounds import RoundHook, RoundRecord, SimulatedPool, default_sync_words, rounds_per_epoch, run_rounds
+from .rounds import (RoundHook, RoundRecord, SimulatedPool, default_hot_splits, default_sync_words, rounds_per_epoch,
+                     run_rounds)
 from .shard_vocab import merged_vocab
 from .shard_worker import Schedule
 from .shards import plan_shards
@@ -31,8 +32,7 @@ from .vocab import Vocab
 log = logging.getLogger("fastemb")
 SIMULATE = "simulate"  # cluster= value: N virtual workers in this process, one after another
 MAX_WORKERS = 4096
-HOT_ROWS = 4096  # the most frequent words' rows: merged HOT_SPLITS times a round, with momentum (row_merge.py)
-HOT_SPLITS = 8
+HOT_ROWS = 4096  # the most frequent words' rows: merged more often, with momentum (row_merge.py)
 
 
 def check_arguments(workers, cluster, sync_words) -> None:
@@ -71,15 +71,16 @@ class DistributedRun:
 def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[str], sync_words: Optional[int] = None,
                       progress: Progress = False, on_epoch: Optional[Callable] = None,
                       on_round: Optional[RoundHook] = None, pool=None, rule: str = "momentum",
-                      hot_rows: int = HOT_ROWS, hot_splits: int = HOT_SPLITS) -> DistributedRun:
+                      hot_rows: int = HOT_ROWS, hot_splits: Optional[int] = None) -> DistributedRun:
     """Train from scratch on ``workers`` workers (see the module's note).
     ``on_round(record, pool)`` after each
     merge; ``pool``: workers already made (tests), else made here; ``rule``:
     the merge rule (row_merge.RULES; the default unless measuring another);
     ``hot_rows`` > 0: the rows of the ``hot_rows`` most frequent words are
-    merged ``hot_splits`` times per round of ``sync_words``, the others once
-    (pWord2Vec's frequent rows merged more often), and are the rows the
-    "momentum" rule gives momentum (the others take the sum).
+    merged ``hot_splits`` times per round of ``sync_words`` (None:
+    rounds.default_hot_splits), the others once (pWord2Vec's frequent rows
+    merged more often), and are the rows the "momentum" rule gives momentum
+    (the others take the sum).
     ``on_epoch(tokens, epoch, loss, examples, seconds, alpha_start, alpha_end)``
     after each epoch, ``tokens`` being the corpus's words."""
     if sentences.given(corpus_paths):
@@ -110,7 +111,7 @@ def train_distributed(corpus_paths, settings, workers: int, cluster: Optional[st
         log.info("read %s words on %d workers; vocabulary %s words (min_count=%d) in %.1f s", f"{tokens:,}",
                  pool.size, f"{len(vocab):,}", settings.min_count, time.perf_counter() - started)
         entries = pool.encode(vocab.words)
-        splits = hot_splits if hot_rows else 1
+        splits = (hot_splits or default_hot_splits(workers)) if hot_rows else 1
         schedule = Schedule(sum(entries), settings.epochs, rounds_per_epoch(entries, max(sync_words // splits, 1)),
                             settings.alpha, settings.min_alpha, hot_rows, splits)
         w_in, w_out = trainer.init_matrices(len(vocab), settings)

@@ -27,6 +27,7 @@ from .shards import Shard
 
 log = logging.getLogger("fastemb")
 SYNC_WORDS_AT_2 = 1_000_000  # words each of 2 workers trains between full merges: --sync-words's default
+HOT_SPLITS_MAX = 8  # merges of the frequent rows per round, at most (default_hot_splits)
 
 
 def default_sync_words(workers: int) -> int:
@@ -36,6 +37,16 @@ def default_sync_words(workers: int) -> int:
     more workers' stale changes as either grows; one process's quality held
     at 8 and 16 workers with rounds this short (docs/distributed.md)."""
     return max(1, SYNC_WORDS_AT_2 * 4 // (workers * workers))
+
+
+def default_hot_splits(workers: int) -> int:
+    """Merges of the most frequent words' rows per round of sync words, unless
+    told otherwise: workers² / 8 between 1 and HOT_SPLITS_MAX, so 1 for 2
+    workers, 2 for 4, 8 from 8 on. Each merge costs a round trip to every
+    worker; few workers need few (at 2, one process's quality held with one
+    merge a round, and the sync's share of a round fell from 14.8% to ...;
+    docs/distributed.md)."""
+    return min(HOT_SPLITS_MAX, max(1, workers * workers // 8))
 
 
 @dataclass
@@ -125,8 +136,8 @@ def run_rounds(pool, state: Tuple[np.ndarray, np.ndarray], schedule: Schedule,
                 raise TrainingDiverged(f"training diverged (loss is {loss}) at epoch {epoch + 1}; "
                                        f"lower --alpha (now {schedule.alpha})")
             merged = merge([r.delta for r in results], shapes, rule, velocity)
+            pool.apply(merged)  # first: a cluster's workers apply it while this process does
             apply(merged, state)
-            pool.apply(merged)
             ended = time.perf_counter()
             compute = [r.compute_seconds for r in results]
             kernel = max(compute) if pool.parallel else sum(compute)

@@ -27,7 +27,7 @@ frequency, so the most frequent words' rows come first):
   Wang et al. 2020; DiLoCo, Douillard et al. 2023), with the momentum of
   each row set by the workers that touched it. These rows are also merged
   several times a round (pWord2Vec's frequent rows synced more often, Ji et
-  al. 2016): distributed.HOT_ROWS and HOT_SPLITS.
+  al. 2016): distributed.HOT_ROWS and rounds.default_hot_splits.
 
 Every worker starts a round from the same merged state, so applying the same
 merged change leaves them identical again, bit for bit: the arithmetic is
@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
+
+from ._backend import cython_kernels
 
 
 @dataclass
@@ -60,25 +62,46 @@ class RowDelta:
         return len(self.rows_in) + len(self.rows_out)
 
 
-def changed_rows(base: np.ndarray, current: np.ndarray, first: Optional[int] = None
-                 ) -> Tuple[np.ndarray, np.ndarray]:
+def changed_rows(base: np.ndarray, current: np.ndarray, first: Optional[int] = None,
+                 scratch: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> Tuple[np.ndarray, np.ndarray]:
     """(rows where ``current`` differs from ``base``, current - base on them);
-    among the ``first`` rows only, when given (a round that merges the frequent words' rows)."""
+    among the ``first`` rows only, when given (a round that merges the frequent
+    words' rows). With ``scratch`` (delta_scratch()) and the compiled kernels,
+    both are views of it, valid until its next use."""
     if first is not None:
         base, current = base[:first], current[:first]
-    changed = np.flatnonzero((current != base).any(axis=1))
-    if len(changed) == len(base):  # every row: no gathers
-        return changed, current - base
+    kernels = cython_kernels()
+    if scratch is not None and kernels is not None:
+        rows, change = scratch
+        if len(rows) < len(base) or change.shape[0] < len(base) or change.shape[1] != base.shape[1] \
+                or current.shape != base.shape:  # the compiled pass writes up to a row per row of base
+            raise ValueError(f"delta scratch {change.shape} is too small for matrices {base.shape}")
+        n = kernels.changed_rows(base, current, rows, change)
+        return rows[:n], change[:n]
+    change = current - base
+    changed = np.flatnonzero(change.any(axis=1))
+    if len(changed) == len(base):  # every row: no gather
+        return changed, change
     # np.take, not fancy indexing: the same values, several times faster for whole rows
-    return changed, np.take(current, changed, axis=0) - np.take(base, changed, axis=0)
+    return changed, np.take(change, changed, axis=0)
+
+
+def delta_scratch(shapes: Tuple[Tuple[int, int], Tuple[int, int]]) -> Optional[tuple]:
+    """Memory a worker keeps for its changes to matrices of ``shapes`` (row_delta's
+    ``scratch``): a row number and a row per row of each. None without the compiled kernels."""
+    if cython_kernels() is None:
+        return None
+    return tuple((np.empty(rows, np.int64), np.empty((rows, dim), np.float32)) for rows, dim in shapes)
 
 
 def row_delta(base: Tuple[np.ndarray, np.ndarray], current: Tuple[np.ndarray, np.ndarray],
-              first: Optional[int] = None) -> RowDelta:
+              first: Optional[int] = None, scratch: Optional[tuple] = None) -> RowDelta:
     """One worker's changes to (w_in, w_out) since ``base``, the last merged
-    state; among the ``first`` rows of each only, when given."""
-    rows_in, delta_in = changed_rows(base[0], current[0], first)
-    rows_out, delta_out = changed_rows(base[1], current[1], first)
+    state; among the ``first`` rows of each only, when given; in ``scratch``
+    (delta_scratch()) when given."""
+    scratch = scratch or (None, None)
+    rows_in, delta_in = changed_rows(base[0], current[0], first, scratch[0])
+    rows_out, delta_out = changed_rows(base[1], current[1], first, scratch[1])
     return RowDelta(rows_in, delta_in, rows_out, delta_out)
 
 
@@ -115,14 +138,19 @@ def merged_rows_change(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray],
     the others; "capK": the mean times min(touching workers, K)."""
     # on the rows some worker changed, not whole matrices: a round that merges only the frequent rows stays cheap
     merged_rows, positions = row_union(rows)
-    summed = np.zeros((len(merged_rows), dim), np.float32)
-    touched = np.zeros(len(merged_rows), np.int32)
-    for at, delta in zip(positions, deltas):  # in worker order: the same sums everywhere
-        if at is None:
+    if positions and positions[0] is None:  # every worker changed the same rows: no zeros, no indices
+        summed = np.array(deltas[0], np.float32)
+        for delta in deltas[1:]:
             summed += delta
-            touched += 1
-        else:
-            summed[at] += delta  # a worker's rows are distinct
+        touched = np.full(len(merged_rows), len(deltas), np.int32)
+    else:
+        summed = np.zeros((len(merged_rows), dim), np.float32)
+        touched = np.zeros(len(merged_rows), np.int32)
+        for worker, (at, delta) in enumerate(zip(positions, deltas)):  # in worker order: the same sums everywhere
+            if worker == 0:
+                summed[at] = delta  # the first adds to zeros: set, without reading them
+            else:
+                summed[at] += delta  # a worker's rows are distinct
             touched[at] += 1
     if rule == "sum":
         return merged_rows, summed
@@ -179,8 +207,17 @@ def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, 
 def apply(merged: RowDelta, base: Tuple[np.ndarray, np.ndarray], current: Optional[Tuple] = None) -> None:
     """Add the merged change to the merged state ``base`` in place, and set the
     changed rows of ``current`` (a worker's working copy) to the result."""
+    kernels = cython_kernels()
     for rows, delta, matrix, working in ((merged.rows_in, merged.delta_in, base[0], current and current[0]),
                                          (merged.rows_out, merged.delta_out, base[1], current and current[1])):
+        if kernels is not None:
+            # the compiled pass writes rows[i] of both matrices: rising rows from 0 up to their length is the bound
+            if delta.shape != (len(rows), matrix.shape[1]) or len(rows) and (rows[0] < 0 or rows[-1] >= len(matrix)) \
+                    or working is not None and working.shape != matrix.shape:
+                raise ValueError(f"a merge of {delta.shape} on rows up to {rows[-1] if len(rows) else None} "
+                                 f"does not fit matrices {matrix.shape}")
+            kernels.add_rows(rows, delta, matrix, matrix if working is None else working)
+            continue
         if len(rows) and rows[-1] == len(rows) - 1:  # rows 0, 1, ... (the frequent words'): slices, no gathers
             matrix[:len(rows)] += delta
             if working is not None:

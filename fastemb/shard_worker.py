@@ -26,7 +26,7 @@ import numpy as np
 from . import corpus, trainer
 from ._backend import kernel_for
 from .config import Settings
-from .row_merge import RowDelta, apply, row_delta
+from .row_merge import RowDelta, apply, delta_scratch, row_delta
 from .shard_vocab import ShardCounts
 from .shards import Piece
 from .vocab import Vocab, map_to_vocab
@@ -59,7 +59,7 @@ class Schedule:
 class RoundResult:
     """What one worker's round gives the driver."""
 
-    delta: RowDelta
+    delta: RowDelta  # may be a view of the worker's memory: valid until its next round
     loss: float  # summed over examples
     examples: int
     entries: int  # ids trained (sentence ends included)
@@ -108,6 +108,7 @@ class ShardWorker:
         """Take the merged state (copied twice: the base and this worker's working copy) and the tables."""
         self.base = (np.array(w_in, np.float32), np.array(w_out, np.float32))
         self.current = (self.base[0].copy(), self.base[1].copy())
+        self.scratch = delta_scratch((w_in.shape, w_out.shape))  # each round's changes: a view of it
         self.tables = trainer.Tables.build(np.asarray(counts, np.int64), self.settings)
         self.kernel, self.build = kernel_for(self.settings)
         self.schedule = schedule
@@ -131,7 +132,7 @@ class ShardWorker:
             loss, examples = tally[0] if tally else (0.0, 0)
             compute = stats.seconds
         started = time.perf_counter()
-        delta = row_delta(self.base, self.current, None if plan.full_merge(round_) else plan.hot_rows)
+        delta = row_delta(self.base, self.current, None if plan.full_merge(round_) else plan.hot_rows, self.scratch)
         return RoundResult(delta, loss, examples, end - begin, compute, time.perf_counter() - started)
 
     def apply(self, merged: RowDelta) -> None:
