@@ -30,7 +30,8 @@ def changed_rows(const float[:, ::1] base, const float[:, ::1] current, int64_t[
 
 def add_rows(const int64_t[::1] rows, const float[:, ::1] change, float[:, ::1] base, float[:, ::1] current):
     """base[rows[i]] += change[i], and current[rows[i]] = the result, for every i
-    (``current`` may be ``base``). ``rows`` are distinct and below both matrices' rows."""
+    (``current`` may be ``base``). ``rows`` are distinct and below both matrices' rows.
+    Also the merge's sum: base is the zeroed sum, current the same array."""
     cdef Py_ssize_t n = rows.shape[0], dim = change.shape[1], i, j, r
     cdef float value
     with nogil:

@@ -91,7 +91,8 @@ def delta_scratch(shapes: Tuple[Tuple[int, int], Tuple[int, int]]) -> Optional[t
     ``scratch``): a row number and a row per row of each. None without the compiled kernels."""
     if cython_kernels() is None:
         return None
-    return tuple((np.empty(rows, np.int64), np.empty((rows, dim), np.float32)) for rows, dim in shapes)
+    # filled, not empty: the pages are touched here, not in the first round
+    return tuple((np.full(rows, -1, np.int64), np.full((rows, dim), 0.0, np.float32)) for rows, dim in shapes)
 
 
 def row_delta(base: Tuple[np.ndarray, np.ndarray], current: Tuple[np.ndarray, np.ndarray],
@@ -146,11 +147,8 @@ def merged_rows_change(rows: Sequence[np.ndarray], deltas: Sequence[np.ndarray],
     else:
         summed = np.zeros((len(merged_rows), dim), np.float32)
         touched = np.zeros(len(merged_rows), np.int32)
-        for worker, (at, delta) in enumerate(zip(positions, deltas)):  # in worker order: the same sums everywhere
-            if worker == 0:
-                summed[at] = delta  # the first adds to zeros: set, without reading them
-            else:
-                summed[at] += delta  # a worker's rows are distinct
+        for at, delta in zip(positions, deltas):  # in worker order: the same sums everywhere
+            add_at(at, delta, summed)
             touched[at] += 1
     if rule == "sum":
         return merged_rows, summed
@@ -207,23 +205,26 @@ def merge(deltas: Sequence[RowDelta], shapes: Tuple[Tuple[int, int], Tuple[int, 
 def apply(merged: RowDelta, base: Tuple[np.ndarray, np.ndarray], current: Optional[Tuple] = None) -> None:
     """Add the merged change to the merged state ``base`` in place, and set the
     changed rows of ``current`` (a worker's working copy) to the result."""
+    add_at(merged.rows_in, merged.delta_in, base[0], current and current[0])
+    add_at(merged.rows_out, merged.delta_out, base[1], current and current[1])
+
+
+def add_at(rows: np.ndarray, change: np.ndarray, matrix: np.ndarray, copy: Optional[np.ndarray] = None) -> None:
+    """matrix[rows] += change in place (``rows`` rising and distinct), and copy[rows] = the result."""
     kernels = cython_kernels()
-    for rows, delta, matrix, working in ((merged.rows_in, merged.delta_in, base[0], current and current[0]),
-                                         (merged.rows_out, merged.delta_out, base[1], current and current[1])):
-        if kernels is not None:
-            # the compiled pass writes rows[i] of both matrices: rising rows from 0 up to their length is the bound
-            if delta.shape != (len(rows), matrix.shape[1]) or len(rows) and (rows[0] < 0 or rows[-1] >= len(matrix)) \
-                    or working is not None and working.shape != matrix.shape:
-                raise ValueError(f"a merge of {delta.shape} on rows up to {rows[-1] if len(rows) else None} "
-                                 f"does not fit matrices {matrix.shape}")
-            kernels.add_rows(rows, delta, matrix, matrix if working is None else working)
-            continue
-        if len(rows) and rows[-1] == len(rows) - 1:  # rows 0, 1, ... (the frequent words'): slices, no gathers
-            matrix[:len(rows)] += delta
-            if working is not None:
-                working[:len(rows)] = matrix[:len(rows)]
-            continue
-        updated = np.take(matrix, rows, axis=0) + delta
+    if kernels is not None:
+        # the compiled pass writes rows[i] of both matrices: rising rows from 0 up to their length is the bound
+        if change.shape != (len(rows), matrix.shape[1]) or len(rows) and (rows[0] < 0 or rows[-1] >= len(matrix)) \
+                or copy is not None and copy.shape != matrix.shape:
+            raise ValueError(f"a change of {change.shape} on rows up to {rows[-1] if len(rows) else None} "
+                             f"does not fit a matrix of {matrix.shape}")
+        kernels.add_rows(rows, change, matrix, matrix if copy is None else copy)
+    elif len(rows) and rows[-1] == len(rows) - 1:  # rows 0, 1, ... (the frequent words'): slices, no gathers
+        matrix[:len(rows)] += change
+        if copy is not None:
+            copy[:len(rows)] = matrix[:len(rows)]
+    else:
+        updated = np.take(matrix, rows, axis=0) + change
         matrix[rows] = updated
-        if working is not None:
-            working[rows] = updated
+        if copy is not None:
+            copy[rows] = updated
