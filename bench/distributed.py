@@ -141,8 +141,8 @@ def projection(results):
         if row["kind"] != "sim" or "error" in row:
             continue
         # the Ray row that merged as this row does, else one with its rule, else the first (then an estimate)
-        same = [r for r in rays if all(r.get(k) == row.get(k) for k in ("sync_words", "rule", "hot_rows"))]
-        alike = [r for r in rays if all(r.get(k) == row.get(k) for k in ("rule", "hot_rows"))]
+        same = [r for r in rays if _merging(r) == _merging(row) and r.get("sync_words") == row.get("sync_words")]
+        alike = [r for r in rays if _merging(r) == _merging(row)]
         ray = (same or alike[-1:] or rays)[0]
         # kernel_seconds: the slowest worker's, summed over rounds; each worker trained its share of the words
         per_core = ray["words"] / (ray["workers"] * ray["kernel_seconds"])  # words/s of one 1-thread worker
@@ -159,13 +159,19 @@ def projection(results):
     return out
 
 
+def _merging(row):
+    """How a row merges: its rule (the default's label aside), hot rows and their merges a round."""
+    return row.get("rule", "mean").removesuffix(" (default)"), row.get("hot_rows", 0), row.get("hot_splits", 1)
+
+
 def markdown(report):
     lines = [f"# Data-parallel training, {report['date']}", "",
              f"Command: `{report['command']}`  ", f"Corpus: {report['corpus']} ({report['corpus_bytes']:,} bytes), "
              f"{report['epochs']} epochs, skip-gram, dim {report['dim']}, seed 1. Machine: {os.cpu_count()} cores "
              "shared with other work; one run per row (timings: a single sample, +-30%).", "",
              "| row | workers x threads | sync words/worker | merge | analogy % | WS353 | SimLex | training s | words/s | "
-             "rounds | MB/round | sync share (median / max) |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "rounds | MB/round | sync share (median / all rounds / max) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         if "error" in r:
             rule = r.get("rule", "-") + (f", top {r['hot_rows']} rows {r['hot_splits']}x" if r.get("hot_rows") else "")
@@ -175,7 +181,8 @@ def markdown(report):
             continue
         sync = SYNC_NAMES.get(r.get("sync_words"), f"{r.get('sync_words', 0):,}")
         rounds = (f"{r['rounds']} | {r['bytes_per_round'] / 1e6:.1f} | "
-                  f"{100 * r['sync_share_median']:.1f}% / {100 * r['sync_share_max']:.1f}%") if "rounds" in r \
+                  f"{100 * r['sync_share_median']:.1f}% / {100 * r['sync_seconds'] / r['training_seconds']:.1f}% / "
+                  f"{100 * r['sync_share_max']:.1f}%") if "rounds" in r \
             else "- | - | -"
         rule = r.get("rule", "-") + (f", top {r['hot_rows']} rows {r['hot_splits']}x" if r.get("hot_rows") else "")
         lines.append(f"| {r['kind']} | {r['workers']} x {r['threads']} | {sync or '-'} | {rule} | "
@@ -299,7 +306,8 @@ def main(argv=None):
     if a.rows:
         rows = [_row(spec) for spec in a.rows.split(",") if spec]
     results, not_run, began = [], [], time.monotonic()
-    command = "python -m bench --distributed" + ("" if argv is None else " " + " ".join(argv))
+    given = sys.argv[1:] if argv is None else argv
+    command = "python -m bench --distributed" + "".join(f" {arg}" for arg in given if arg != "--distributed")
     for i, row in enumerate(rows):
         if a.budget_minutes and time.monotonic() - began > 60 * a.budget_minutes:
             not_run = rows[i:]

@@ -1,10 +1,10 @@
 # A data-parallel worker's two passes over whole matrices each round: changed_rows and add_rows.
 # (included by _kernels.pyx: one compiled module, a file per concept; row_merge.py sizes and checks the arrays)
 #
-# numpy does each in several passes and fresh temporaries (a subtraction, a
-# test, a gather; a gather, an addition, two scatters), and this pass costs a
-# round what its kernel spends on ~10% of its words (docs/distributed.md):
-# here each is one pass, into memory that stays.
+# numpy does each in several passes over fresh temporaries (a subtraction, a
+# test, a gather; a gather, an addition, two scatters): here each is one pass,
+# into memory that stays. With them the sync of 2 Ray workers at 1M words a
+# round fell from 117-132 ms a round (three runs) to 58 (two; docs/distributed.md).
 
 
 def changed_rows(const float[:, ::1] base, const float[:, ::1] current, int64_t[::1] rows,

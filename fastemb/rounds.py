@@ -42,10 +42,10 @@ def default_sync_words(workers: int) -> int:
 def default_hot_splits(workers: int) -> int:
     """Merges of the most frequent words' rows per round of sync words, unless
     told otherwise: workers² / 8 between 1 and HOT_SPLITS_MAX, so 1 for 2
-    workers, 2 for 4, 8 from 8 on. Each merge costs a round trip to every
-    worker; few workers need few (at 2, one process's quality held with one
-    merge a round, and the sync's share of a round fell from 14.8% to ...;
-    docs/distributed.md)."""
+    workers, 2 for 4, 8 from 8 on. Each merge is a round trip to every
+    worker, and few workers need few: one process's quality held within a
+    point at each of these (docs/distributed.md), and 2 Ray workers spend
+    about 6% of a round in the sync with one merge a round, 10% with 8."""
     return min(HOT_SPLITS_MAX, max(1, workers * workers // 8))
 
 

@@ -264,3 +264,13 @@ def test_the_merge_follows_its_definition_for_any_overlap_of_rows(rule):
         assert merged.rows_in.tolist() == sorted(expected)
         np.testing.assert_allclose(merged.delta_in, [expected[r] for r in sorted(expected)] or np.zeros((0, dim)),
                                    rtol=1e-5, atol=1e-6)
+
+
+def test_the_frequent_rows_are_merged_more_often_the_more_workers():
+    from fastemb.rounds import default_hot_splits, default_sync_words
+
+    splits = [default_hot_splits(n) for n in (2, 4, 8, 16, 64)]
+    assert splits == [1, 2, 8, 8, 8]  # docs/distributed.md: measured at 2, 4, 8 and 16 workers
+    # a hot merge comes at most every 1M words per worker, and more often as the workers grow
+    words = [default_sync_words(n) // default_hot_splits(n) for n in (2, 4, 8, 16)]
+    assert words == sorted(words, reverse=True) and words[0] == 1_000_000
