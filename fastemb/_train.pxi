@@ -6,7 +6,8 @@
 # MAX_Z and the method codes come from _constants.pxi (kernel_constants.py).
 
 cdef extern from *:
-    void __builtin_prefetch(const void* address) nogil
+    # gcc's __builtin_prefetch(address, rw, locality): locality 2 fetches into L2, not L1 (prefetcht1 on x86)
+    void prefetch "__builtin_prefetch"(const void* address, int rw, int locality) nogil
     # rows that never overlap: without the promise gcc does not vectorise loops writing several
     ctypedef float* restrict_row "float * __restrict__"
     ctypedef const float* restrict_const_row "const float * __restrict__"
@@ -14,10 +15,12 @@ cdef extern from *:
 
 cdef inline void prefetch_row(const float* row, int dim) noexcept nogil:
     # ask for a row a window ahead of its use: random rows of the big matrices
-    # miss the caches, and noise words alone cost ~20% of the time without this
+    # miss the caches, and noise words alone cost ~20% of the time without this.
+    # Into L2, not L1: more of a window's rows are then on their way at once, and
+    # CPU time falls 4-17% (CBOW at dim 300 most; bench/results/2026-11-29-prefetch.md)
     cdef int k
     for k in range(0, dim, 16):  # a 64-byte cache line per 16 floats
-        __builtin_prefetch(row + k)
+        prefetch(row + k, 0, 2)
 
 
 cdef inline uint64_t next_random(uint64_t* state) noexcept nogil:
