@@ -213,11 +213,11 @@ def add_at(rows: np.ndarray, change: np.ndarray, matrix: np.ndarray, copy: Optio
     """matrix[rows] += change in place (``rows`` rising and distinct), and copy[rows] = the result."""
     kernels = cython_kernels()
     if kernels is not None:
-        # the compiled pass writes rows[i] of both matrices: rising rows from 0 up to their length is the bound
-        if change.shape != (len(rows), matrix.shape[1]) or len(rows) and (rows[0] < 0 or rows[-1] >= len(matrix)) \
+        # the compiled pass writes rows[i] of both matrices and reads change[i]: their bounds, checked here
+        if change.shape != (len(rows), matrix.shape[1]) or len(rows) and (rows.min() < 0 or rows.max() >= len(matrix)) \
                 or copy is not None and copy.shape != matrix.shape:
-            raise ValueError(f"a change of {change.shape} on rows up to {rows[-1] if len(rows) else None} "
-                             f"does not fit a matrix of {matrix.shape}")
+            raise ValueError(f"a change of {change.shape} on rows {rows.min() if len(rows) else None}.."
+                             f"{rows.max() if len(rows) else None} does not fit a matrix of {matrix.shape}")
         kernels.add_rows(rows, change, matrix, matrix if copy is None else copy)
     elif len(rows) and rows[-1] == len(rows) - 1:  # rows 0, 1, ... (the frequent words'): slices, no gathers
         matrix[:len(rows)] += change

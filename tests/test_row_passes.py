@@ -84,6 +84,10 @@ def test_passes_refuse_arrays_they_would_write_past():
         row_merge.changed_rows(base, base + 1, None, (np.zeros(7, np.int64), np.zeros((7, DIM), np.float32)))
     with pytest.raises(ValueError, match="does not fit"):
         row_merge.add_at(np.array([2, 8]), np.ones((2, DIM), np.float32), base)
+    with pytest.raises(ValueError, match="does not fit"):  # out of order: the largest row is still checked
+        row_merge.add_at(np.array([9, 2]), np.ones((2, DIM), np.float32), base)
+    with pytest.raises(ValueError, match="does not fit"):
+        row_merge.add_at(np.array([-1, 2]), np.ones((2, DIM), np.float32), base)
     with pytest.raises(ValueError, match="does not fit"):
         row_merge.add_at(np.array([2, 3]), np.ones((2, DIM + 1), np.float32), base)
 
