@@ -220,11 +220,11 @@ def plot(report, path):
     fig, ax = plt.subplots(figsize=(10, 4.5))
     single = next((r for r in report["results"] if r["kind"] == "single" and "error" not in r), None)
     sims = [r for r in report["results"] if r["kind"] == "sim" and "error" not in r]
-    def merging(r):
-        return r["sync_words"], r.get("rule", "mean"), r.get("hot_rows", 0), r.get("hot_splits", 1)
+    def line(r):  # one line per sync interval and merge, the default's label kept
+        return (r["sync_words"], r.get("rule", "mean"), *_merging(r)[1:])
 
-    for sync, rule, hot, splits in sorted({merging(r) for r in sims}):
-        points = sorted((r["workers"], r["analogy_pct"]) for r in sims if merging(r) == (sync, rule, hot, splits))
+    for sync, rule, hot, splits in sorted({line(r) for r in sims}):
+        points = sorted((r["workers"], r["analogy_pct"]) for r in sims if line(r) == (sync, rule, hot, splits))
         if len(points) < 2 or rule.startswith(DEFAULT_LABEL):  # single experiments: in the table only
             continue
         extra = f", top {hot} rows {splits}x" if hot else ""

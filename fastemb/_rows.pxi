@@ -4,7 +4,7 @@
 # numpy does each in several passes over fresh temporaries (a subtraction, a
 # test, a gather; a gather, an addition, two scatters): here each is one pass,
 # into memory that stays. With them the sync of 2 Ray workers at 1M words a
-# round fell from 117-132 ms a round (three runs) to 58 (two; docs/distributed.md).
+# round fell from 117-132 ms a round (three runs) to 57 (two; docs/distributed.md).
 
 
 def changed_rows(const float[:, ::1] base, const float[:, ::1] current, int64_t[::1] rows,

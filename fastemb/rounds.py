@@ -45,7 +45,7 @@ def default_hot_splits(workers: int) -> int:
     workers, 2 for 4, 8 from 8 on. Each merge is a round trip to every
     worker, and few workers need few: one process's quality held within a
     point at each of these (docs/distributed.md), and 2 Ray workers spend
-    about 6% of a round in the sync with one merge a round, 10% with 8."""
+    about 6% of a round in the sync with one merge a round, 11% with 8."""
     return min(HOT_SPLITS_MAX, max(1, workers * workers // 8))
 
 
